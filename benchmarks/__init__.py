@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed on demand (`make bench`); nothing here asserts on time."""

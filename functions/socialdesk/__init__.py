@@ -1,0 +1,3 @@
+"""SocialDesk: serverless social customer care (ingest, route, escalate, respond)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Platform adapters: verify a delivery on its raw bytes, parse it to domain events, send replies."""

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces created once: observability, settings, lazily created AWS clients."""

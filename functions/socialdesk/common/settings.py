@@ -1,0 +1,36 @@
+"""Configuration: one validated model read from the environment at handler entry."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Meta batches up to 1000 updates; 4 MiB stays under Lambda's 6 MB synchronous payload limit
+#: even after API Gateway base64-encodes the body (x 4/3).
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+class Settings(BaseModel):
+    """Everything a handler needs to know about its deployment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = Field(min_length=3)
+    raw_payload_bucket: str = Field(min_length=3)
+    secrets_prefix: str = Field(default="/socialdesk/dev", pattern=r"^/[A-Za-z0-9_./-]+$")
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=6 * 1024 * 1024)
+    secret_cache_seconds: int = Field(default=300, ge=0, le=3600)
+    ingest_workers: int = Field(default=16, ge=1, le=64)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build the settings from environment variables (``TABLE_NAME``, ``RAW_PAYLOAD_BUCKET``...)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        for field in cls.model_fields:
+            name = field.upper()
+            if name in env and env[name] != "":
+                values[field] = env[name]
+        return cls.model_validate(values)

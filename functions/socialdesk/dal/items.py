@@ -1,0 +1,51 @@
+"""Table item <-> domain mapping: keys, attribute (de)serialisation, the item pydantic models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def mention_key(channel: str, external_id: str) -> dict[str, dict[str, str]]:
+    """Primary key of a customer mention."""
+    return {"PK": {"S": f"MENTION#{channel}#{external_id}"}, "SK": {"S": "MENTION"}}
+
+
+def outbound_key(channel: str, external_id: str) -> dict[str, dict[str, str]]:
+    """Primary key of a brand's own (outbound) message."""
+    return {"PK": {"S": f"OUTBOUND#{channel}#{external_id}"}, "SK": {"S": "MESSAGE"}}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_attributes(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Serialise a JSON-mode dict to DynamoDB attributes (None and empty strings dropped)."""
+    return {k: _SERIALIZER.serialize(v) for k, v in _plain(values).items()}
+
+
+def from_attributes(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Deserialise DynamoDB attributes to plain Python (Decimal → int or float)."""
+    return {k: _number(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_number(v) for v in value]
+    return value

@@ -1,0 +1,50 @@
+"""Typed domain errors; the HTTP layer maps each to a status code in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every SocialDesk domain error."""
+
+    #: short machine-readable code put in API error bodies
+    code = "error"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SignatureInvalid(DomainError):
+    """The request's signature is missing, malformed, stale or does not match (HTTP 401)."""
+
+    code = "invalid_signature"
+
+
+class VerificationFailed(DomainError):
+    """A subscription handshake carried the wrong verify token or mode (HTTP 403)."""
+
+    code = "verification_failed"
+
+
+class PayloadInvalid(DomainError):
+    """The body is not JSON or does not match the platform's documented shape (HTTP 400)."""
+
+    code = "invalid_payload"
+
+
+class PayloadTooLarge(DomainError):
+    """The body exceeds the configured size limit (HTTP 413)."""
+
+    code = "payload_too_large"
+
+
+class MentionNotFound(DomainError):
+    """No stored mention has this channel and external id (HTTP 404)."""
+
+    code = "not_found"
+
+
+class StorageUnavailable(DomainError):
+    """The store failed or throttled; the platform must redeliver (HTTP 503)."""
+
+    code = "storage_unavailable"

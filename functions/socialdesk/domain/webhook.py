@@ -1,0 +1,61 @@
+"""What a webhook delivery means for SocialDesk, item by item (the output of every channel parser)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from socialdesk.domain.mention import Channel, Mention
+
+
+class MentionReceived(BaseModel):
+    """A customer's new message: store it once, then route it."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["mention_received"] = "mention_received"
+    mention: Mention
+
+
+class OutboundMessageSeen(BaseModel):
+    """The brand's own message (own tweet/DM, echo, the Page's own comment): record it, never a ticket."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["outbound_message_seen"] = "outbound_message_seen"
+    message: Mention
+
+
+class MentionEdited(BaseModel):
+    """The author edited a message: update the stored text (store it if the original never arrived)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["mention_edited"] = "mention_edited"
+    mention: Mention
+    edited_at: datetime
+
+
+class MentionDeleted(BaseModel):
+    """The author removed a message: tombstone it (content removed, id kept)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["mention_deleted"] = "mention_deleted"
+    channel: Channel
+    external_id: str
+    deleted_at: datetime
+    author_id: str | None = None
+
+
+class EventIgnored(BaseModel):
+    """Acknowledged but not a mention: typing, read, reaction, status, dashboard test, unknown type."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["event_ignored"] = "event_ignored"
+    reason: str
+    channel: Channel | None = None
+
+
+InboundEvent = Annotated[
+    MentionReceived | OutboundMessageSeen | MentionEdited | MentionDeleted | EventIgnored,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,1 @@
+"""Lambda entrypoints: translate the event, call one use case, shape the response."""

@@ -1,0 +1,126 @@
+"""Use case: make a verified delivery durable — archive the raw bytes, write each mention exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from pydantic import BaseModel, ConfigDict
+
+from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, WriteOutcome
+from socialdesk.domain.mention import Mention
+from socialdesk.domain.webhook import (
+    EventIgnored,
+    InboundEvent,
+    MentionDeleted,
+    MentionEdited,
+    MentionReceived,
+    OutboundMessageSeen,
+)
+
+_EXCERPT = 60
+
+
+class ItemOutcome(BaseModel):
+    """What happened to one item of a delivery (for metrics, the demo table and tests)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: WriteOutcome
+    event: str
+    channel: str | None = None
+    external_id: str | None = None
+    kind: str | None = None
+    author: str | None = None
+    excerpt: str | None = None
+    reason: str | None = None
+
+
+class IngestReport(BaseModel):
+    """Every item's outcome, in delivery order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: tuple[ItemOutcome, ...]
+
+    def count(self, outcome: WriteOutcome) -> int:
+        """How many items ended with ``outcome``."""
+        return sum(1 for item in self.items if item.outcome is outcome)
+
+
+def ingest_delivery(
+    events: Sequence[InboundEvent],
+    *,
+    channel: str,
+    body: bytes,
+    mentions: MentionRepository,
+    archive: RawPayloadArchive,
+    workers: int = 16,
+) -> IngestReport:
+    """Archive ``body`` once, then apply every event with one conditional write each.
+
+    Writes run concurrently for batches (Meta sends up to 1000 updates in one POST). Any storage
+    failure propagates as :class:`~socialdesk.domain.errors.StorageUnavailable`, so the platform
+    is asked to redeliver; items already written then come back as duplicates.
+
+    Parameters
+    ----------
+    events
+        The parsed delivery.
+    channel
+        Webhook family (``x``, ``meta``, ``generic-<source>``) used in the archive key.
+    body
+        The exact bytes that were verified.
+    mentions, archive
+        The ports.
+    workers
+        Upper bound on concurrent writes.
+    """
+    needs_storage = any(not isinstance(event, EventIgnored) for event in events)
+    raw_ref = archive.archive(channel, body) if needs_storage else None
+    apply = _applier(mentions, raw_ref)
+    if len(events) <= 1:
+        return IngestReport(items=tuple(apply(event) for event in events))
+    with ThreadPoolExecutor(max_workers=min(workers, len(events))) as pool:
+        return IngestReport(items=tuple(pool.map(apply, events)))
+
+
+def _applier(mentions: MentionRepository, raw_ref: str | None) -> Callable[[InboundEvent], ItemOutcome]:
+    def with_ref(mention: Mention) -> Mention:
+        return mention.model_copy(update={"raw_ref": raw_ref})
+
+    def apply(event: InboundEvent) -> ItemOutcome:
+        if isinstance(event, MentionReceived):
+            return _described(event.type, mentions.add(with_ref(event.mention)), event.mention)
+        if isinstance(event, OutboundMessageSeen):
+            return _described(event.type, mentions.add_outbound(with_ref(event.message)), event.message)
+        if isinstance(event, MentionEdited):
+            outcome = mentions.apply_edit(with_ref(event.mention), event.edited_at)
+            return _described(event.type, outcome, event.mention)
+        if isinstance(event, MentionDeleted):
+            outcome = mentions.tombstone(event.channel, event.external_id, event.deleted_at)
+            return ItemOutcome(
+                outcome=outcome, event=event.type, channel=event.channel.value, external_id=event.external_id
+            )
+        return ItemOutcome(
+            outcome=WriteOutcome.IGNORED,
+            event=event.type,
+            channel=event.channel.value if event.channel else None,
+            reason=event.reason,
+        )
+
+    return apply
+
+
+def _described(event: str, outcome: WriteOutcome, mention: Mention) -> ItemOutcome:
+    author = mention.author.handle or mention.author.name or mention.author.id
+    text = " ".join(mention.text.split())
+    return ItemOutcome(
+        outcome=outcome,
+        event=event,
+        channel=mention.channel.value,
+        external_id=mention.external_id,
+        kind=mention.kind.value,
+        author=author,
+        excerpt=text[:_EXCERPT] + ("…" if len(text) > _EXCERPT else ""),
+    )

@@ -1,0 +1,136 @@
+"""`make demo`: replay every event in events/ through the local stack and show what became of each."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+
+from local import devsecrets
+from local.gateway import HttpResponse, LocalGateway
+from local.stack import LocalStack
+from local.template import ROOT
+
+EVENTS = ROOT / "events"
+#: scenario names that are meant to be refused; everything else is replayed with a valid signature
+REFUSED = ("bad-signature", "malformed", "wrong-token", "stale")
+COLUMNS = (("event", 30), ("channel", 9), ("kind", 14), ("author", 16), ("text", 44), ("outcome", 22))
+
+
+def scenario_order(path: Path) -> list[str]:
+    """Originals before their -duplicate / -edited variants (a name's prefix sorts first)."""
+    return path.stem.split("-")
+
+
+def load_events() -> list[tuple[str, dict[str, Any]]]:
+    """Every scenario event, in replay order."""
+    paths = sorted((p for p in EVENTS.glob("*.json") if p.name != "env.json"), key=scenario_order)
+    return [(p.stem, json.loads(p.read_text())) for p in paths]
+
+
+def resign_generic(name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Generic signatures expire after 300 s: sign valid scenarios again with the current time."""
+    if not event.get("rawPath", "").startswith("/webhooks/generic/") or any(t in name for t in REFUSED):
+        return event
+    from socialdesk.channels import generic
+
+    body = event["body"].encode("utf-8")
+    header = generic.sign(devsecrets.value("GENERIC_WEBHOOK_SECRET"), body, int(time.time()))
+    return {**event, "headers": {**event["headers"], generic.SIGNATURE_HEADER: header}}
+
+
+def parsed_items(event: dict[str, Any]) -> list[Any]:
+    """The delivery's items as the channel parser sees them (for author and text columns)."""
+    from socialdesk.channels import generic, meta, x
+
+    path = event.get("rawPath", "")
+    try:
+        payload = json.loads(event.get("body") or "")
+        if path == "/webhooks/x":
+            return x.parse_delivery(payload)
+        if path == "/webhooks/meta":
+            return meta.parse_delivery(payload)
+        return generic.parse_delivery(payload, source=path.rsplit("/", 1)[-1])
+    except Exception:
+        return []
+
+
+def rows_for(name: str, event: dict[str, Any], response: HttpResponse) -> list[tuple[str, ...]]:
+    """One row per item of the delivery (or one row for a handshake or a refusal)."""
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    if response.status >= 400:
+        return [(name, "", "", "", body.get("reason", ""), f"rejected ({response.status})")]
+    if event["requestContext"]["http"]["method"] == "GET":
+        return [(name, "", "handshake", "", response.body.decode()[:44], f"answered ({response.status})")]
+    rows = []
+    parsed = parsed_items(event)
+    for index, item in enumerate(body.get("items", [])):
+        source = parsed[index] if index < len(parsed) else None
+        mention = getattr(source, "mention", None) or getattr(source, "message", None)
+        author = (mention.author.handle or mention.author.name or mention.author.id or "") if mention else ""
+        text = " ".join(mention.text.split()) if mention else ""
+        outcome = item["outcome"] + (f": {item['reason']}" if item.get("reason") else "")
+        rows.append(
+            (name if index == 0 else "", item.get("channel", ""), item.get("kind", ""), author, text, outcome)
+        )
+    return rows
+
+
+def cell(value: str, width: int) -> str:
+    """Fit ``value`` into ``width`` characters."""
+    value = value.replace("\n", " ")
+    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """A plain text table."""
+    header = "  ".join(cell(title, width) for title, width in COLUMNS)
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print("  ".join(cell(value, width) for value, (_, width) in zip(row, COLUMNS, strict=True)))
+
+
+def main() -> int:
+    """Replay events/, print the table and a summary; exit 1 if any event did something unexpected."""
+    stack = LocalStack(parameter_overrides={"Stage": "local"})
+    gateway = LocalGateway(stack)
+    print(f"SocialDesk demo: local stack from template.yaml (moto, in-process); replaying {EVENTS.name}/\n")
+    rows: list[tuple[str, ...]] = []
+    surprises = []
+    for name, recorded in load_events():
+        event = resign_generic(name, recorded)
+        matched = gateway.match(event["requestContext"]["http"]["method"], event["rawPath"])
+        if matched is None:
+            surprises.append(f"{name}: no route")
+            continue
+        with contextlib.redirect_stdout(io.StringIO()):  # the functions' EMF metric lines
+            response = gateway.invoke(matched[0], event)
+        refused = any(token in name for token in REFUSED)
+        if refused != (response.status >= 400) or response.status >= 500:
+            surprises.append(f"{name}: HTTP {response.status}")
+        rows.extend(rows_for(name, event, response))
+    print_table(rows)
+    outcomes: dict[str, int] = {}
+    for row in rows:
+        key = row[-1].split(":")[0].split(" (")[0]
+        outcomes[key] = outcomes.get(key, 0) + 1
+    print("\nOutcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    table = stack.client("dynamodb").scan(TableName=stack.environment["TABLE_NAME"], Select="COUNT")["Count"]
+    print(f"Items in the table: {table} (each mention once, whatever the redeliveries)")
+    stack.close()
+    if surprises:
+        print("\nUnexpected:\n  " + "\n  ".join(surprises), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Fixtures: a fresh local stack (moto, built from template.yaml) per test, and its HTTP gateway."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+from local.gateway import LocalGateway
+from local.stack import LocalStack
+from tests.support.platforms import SHARED
+
+
+@pytest.fixture
+def stack() -> Iterator[LocalStack]:
+    """The template's resources in a fresh in-process moto backend."""
+    local = LocalStack()
+    try:
+        yield local
+    finally:
+        local.close()
+
+
+@pytest.fixture
+def gateway(stack: LocalStack) -> LocalGateway:
+    """The template's HTTP API in front of the in-process functions."""
+    return LocalGateway(stack)
+
+
+@pytest.fixture
+def table_items(stack: LocalStack) -> Any:
+    """Return every item in the table (a test-only scan)."""
+
+    def scan() -> list[dict[str, Any]]:
+        client = stack.client("dynamodb")
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": stack.environment["TABLE_NAME"]}
+        while True:
+            page = client.scan(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    return scan
+
+
+@pytest.fixture
+def shared_dir() -> Any:
+    """../shared, or a skip with the reason when this checkout has none beside it."""
+    if not SHARED.is_dir():
+        pytest.skip(f"../shared not found at {SHARED}: contract tests need the real samples")
+    return SHARED

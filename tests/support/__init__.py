@@ -1,0 +1,1 @@
+"""Shared test helpers: signing requests as each platform does, locating ../shared."""

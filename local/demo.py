@@ -24,9 +24,10 @@ REFUSED = ("bad-signature", "malformed", "wrong-token", "stale")
 COLUMNS = (("event", 30), ("channel", 9), ("kind", 14), ("author", 16), ("text", 44), ("outcome", 22))
 
 
-def scenario_order(path: Path) -> list[str]:
-    """Originals before their -duplicate / -edited variants (a name's prefix sorts first)."""
-    return path.stem.split("-")
+def scenario_order(path: Path) -> tuple[str, bool, list[str]]:
+    """Per webhook, originals before their -duplicate / -edited variants, and deletes last."""
+    parts = path.stem.split("-")
+    return (parts[0], "delete" in parts, parts)
 
 
 def load_events() -> list[tuple[str, dict[str, Any]]]:
@@ -36,13 +37,19 @@ def load_events() -> list[tuple[str, dict[str, Any]]]:
 
 
 def resign_generic(name: str, event: dict[str, Any]) -> dict[str, Any]:
-    """Generic signatures expire after 300 s: sign valid scenarios again with the current time."""
-    if not event.get("rawPath", "").startswith("/webhooks/generic/") or any(t in name for t in REFUSED):
+    """Generic signatures expire after 300 s: sign again relative to now, keeping each scenario's intent."""
+    if not event.get("rawPath", "").startswith("/webhooks/generic/"):
         return event
+    from local import make_events
     from socialdesk.channels import generic
 
-    body = event["body"].encode("utf-8")
-    header = generic.sign(devsecrets.value("GENERIC_WEBHOOK_SECRET"), body, int(time.time()))
+    now = int(time.time())
+    secret, signed_at = devsecrets.value("GENERIC_WEBHOOK_SECRET"), now
+    if "stale" in name:
+        signed_at = now - (make_events.GENERIC_SIGNED_AT - make_events.GENERIC_STALE_SIGNED_AT)
+    if "bad-signature" in name:
+        secret = make_events.WRONG_SECRET
+    header = generic.sign(secret, event["body"].encode("utf-8"), signed_at)
     return {**event, "headers": {**event["headers"], generic.SIGNATURE_HEADER: header}}
 
 

@@ -1,0 +1,168 @@
+"""Routing rules as data: ordered conditions → team, priority, SLA policy, tags. First match wins."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from socialdesk.domain.classification import Classification
+from socialdesk.domain.mention import Mention
+from socialdesk.domain.ticket import Priority
+
+_REACH_ORDER = ("none", "low", "medium", "high", "influencer")
+
+
+class RuleCondition(BaseModel):
+    """Every given field must hold (AND); lists mean 'any of'. An empty condition always matches."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    intent: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    urgency: tuple[str, ...] = ()
+    tier: tuple[str, ...] = ()
+    sentiment_at_most: float | None = Field(default=None, ge=-1, le=1)
+    sentiment_at_least: float | None = Field(default=None, ge=-1, le=1)
+    reach_at_least: Literal["none", "low", "medium", "high", "influencer"] | None = None
+    followers_at_least: int | None = Field(default=None, ge=0)
+    verified: bool | None = None
+    engagement_at_least: int | None = Field(default=None, ge=0)
+    surge: bool | None = None
+    needs_response: bool | None = None
+
+    def holds(self, facts: RoutingFacts) -> bool:
+        """Whether the mention's facts satisfy this condition."""
+        c = facts.classification
+        checks = (
+            not self.channel or facts.channel in self.channel,
+            not self.kind or facts.kind in self.kind,
+            not self.intent or c.intent.value in self.intent,
+            not self.topic or bool(set(self.topic) & set(c.topics)),
+            not self.phrases or any(p.lower() in facts.text_lower for p in self.phrases),
+            not self.language or c.language in self.language,
+            not self.urgency or bool(set(self.urgency) & set(c.urgency_terms)),
+            not self.tier or c.customer_tier in self.tier,
+            self.sentiment_at_most is None or c.sentiment <= self.sentiment_at_most,
+            self.sentiment_at_least is None or c.sentiment >= self.sentiment_at_least,
+            self.reach_at_least is None
+            or _REACH_ORDER.index(c.reach) >= _REACH_ORDER.index(self.reach_at_least),
+            self.followers_at_least is None or (c.followers or 0) >= self.followers_at_least,
+            self.verified is None or c.verified is self.verified,
+            self.engagement_at_least is None or c.engagement >= self.engagement_at_least,
+            self.surge is None or facts.surge is self.surge,
+            self.needs_response is None or c.needs_response is self.needs_response,
+        )
+        return all(checks)
+
+
+class RuleAction(BaseModel):
+    """Where a matching mention goes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    team: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    priority: Priority = Priority.NORMAL
+    sla: str = Field(default="standard", min_length=1, max_length=64)
+    tags: tuple[str, ...] = ()
+
+
+class RoutingRule(BaseModel):
+    """One named, ordered rule."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    when: RuleCondition = Field(default_factory=RuleCondition)
+    then: RuleAction
+
+
+class SurgePolicy(BaseModel):
+    """When similar complaints pile up: counted per topic in sliding windows."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    window_minutes: int = Field(default=15, ge=1, le=1440)
+    threshold: int = Field(default=10, ge=2)
+    raise_to: Priority = Priority.HIGH
+    crisis_team: str = "crisis"
+    incident_quiet_minutes: int = Field(default=120, ge=1)
+
+
+class SlaTarget(BaseModel):
+    """First-response targets in minutes, per priority (business hours come with the SLA issue)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    urgent: int = Field(default=15, ge=1)
+    high: int = Field(default=60, ge=1)
+    normal: int = Field(default=240, ge=1)
+    low: int = Field(default=1440, ge=1)
+
+    def minutes(self, priority: Priority) -> int:
+        """The target for ``priority``."""
+        return int(getattr(self, priority.value))
+
+
+class RoutingPolicy(BaseModel):
+    """The whole routing configuration: rules (ordered), surge, SLA targets, VIPs, reopen window."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = Field(default=1, ge=1)
+    rules: tuple[RoutingRule, ...] = Field(min_length=1)
+    surge: SurgePolicy = Field(default_factory=SurgePolicy)
+    sla: dict[str, SlaTarget] = Field(default_factory=lambda: {"standard": SlaTarget()})
+    vip: frozenset[str] = frozenset()
+    reopen_within_days: int = Field(default=7, ge=0, le=365)
+    triage_team: str = "triage"
+    engagement_team: str = "engagement"
+
+    @model_validator(mode="after")
+    def _checks(self) -> RoutingPolicy:
+        names = [rule.name for rule in self.rules]
+        if len(names) != len(set(names)):
+            raise ValueError("rule names must be unique")
+        if self.rules[-1].when != RuleCondition():
+            raise ValueError("the last rule must be a catch-all default (empty 'when')")
+        unknown = {rule.then.sla for rule in self.rules} - set(self.sla)
+        if unknown:
+            raise ValueError(f"rules name undefined SLA policies: {sorted(unknown)}")
+        return self
+
+    def match(self, facts: RoutingFacts) -> RoutingRule:
+        """The first rule whose condition holds (the last rule always does)."""
+        return next(rule for rule in self.rules if rule.when.holds(facts))
+
+    def deadline(self, sla: str, priority: Priority, start: datetime) -> datetime:
+        """When the first response is due."""
+        return start + timedelta(minutes=self.sla[sla].minutes(priority))
+
+
+class RoutingFacts(BaseModel):
+    """What the rules look at: the mention's shape, its classification and the surge state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    kind: str
+    text_lower: str
+    classification: Classification
+    surge: bool = False
+
+    @classmethod
+    def of(cls, mention: Mention, classification: Classification, *, surge: bool = False) -> RoutingFacts:
+        """Facts for a mention."""
+        return cls(
+            channel=mention.channel.value,
+            kind=mention.kind.value,
+            text_lower=mention.text.lower(),
+            classification=classification,
+            surge=surge,
+        )

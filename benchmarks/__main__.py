@@ -7,12 +7,14 @@ import os
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
-from benchmarks import ingest
+from benchmarks import classification, ingest, routing
 
 
 def main() -> None:
-    """Print the ingest figures (more suites join as the issues land)."""
+    """Print the ingest, classification and routing figures."""
     ingest.main()
+    classification.main()
+    routing.main()
 
 
 if __name__ == "__main__":

@@ -8,20 +8,31 @@ import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-from local import devsecrets
-from local.gateway import HttpResponse, LocalGateway
-from local.stack import LocalStack
-from local.template import ROOT
+from local import devsecrets  # noqa: E402
+from local.gateway import HttpResponse, LocalGateway  # noqa: E402
+from local.stack import LocalStack  # noqa: E402
+from local.template import ROOT  # noqa: E402
 
 EVENTS = ROOT / "events"
 #: scenario names that are meant to be refused; everything else is replayed with a valid signature
 REFUSED = ("bad-signature", "malformed", "wrong-token", "stale")
 COLUMNS = (("event", 30), ("channel", 9), ("kind", 14), ("author", 16), ("text", 44), ("outcome", 22))
+ROUTING_COLUMNS = (
+    ("mention", 22),
+    ("ticket", 18),
+    ("team", 14),
+    ("priority", 8),
+    ("intent", 9),
+    ("reach", 10),
+    ("why", 60),
+)
 
 
 def scenario_order(path: Path) -> tuple[str, bool, list[str]]:
@@ -96,13 +107,50 @@ def cell(value: str, width: int) -> str:
     return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
+def print_table(rows: list[tuple[str, ...]], columns: tuple[tuple[str, int], ...] = COLUMNS) -> None:
     """A plain text table."""
-    header = "  ".join(cell(title, width) for title, width in COLUMNS)
+    header = "  ".join(cell(title, width) for title, width in columns)
     print(header)
     print("-" * len(header))
     for row in rows:
-        print("  ".join(cell(value, width) for value, (_, width) in zip(row, COLUMNS, strict=True)))
+        print("  ".join(cell(value, width) for value, (_, width) in zip(row, columns, strict=True)))
+
+
+def routing_rows(stack: LocalStack) -> list[tuple[str, ...]]:
+    """One row per route-mention execution: the mention, its ticket, team, priority, intent, reach, why."""
+    sfn = stack.client("stepfunctions")
+    rows = []
+    for arn in stack.state_machines.values():
+        for summary in sfn.list_executions(stateMachineArn=arn)["executions"]:
+            execution = sfn.describe_execution(executionArn=summary["executionArn"])
+            state = json.loads(execution.get("output") or execution["input"])
+            mention = state["mention"]
+            c = ((state.get("classified") or {}).get("classification")) or {}
+            thread = state.get("thread") or {}
+            assignment = state.get("assignment") or {}
+            if (state.get("classified") or {}).get("skip"):
+                team, priority, why = "-", "-", state["classified"].get("reason") or "skipped"
+            elif c.get("intent") == "spam":
+                team, priority, why = "spam", "-", "closed as spam: " + ", ".join(c.get("signals", [])[:3])
+            elif state.get("triage"):
+                team, priority, why = "triage", "-", state["triage"].get("error", "")
+            else:
+                team, priority = assignment.get("team", ""), assignment.get("priority", "")
+                signals = [s for s in c.get("signals", []) if not s.startswith("rule:")][:3]
+                why = f"rule {assignment.get('rule', '?')}" + (f" ({', '.join(signals)})" if signals else "")
+            ticket = thread.get("ticket_id", "")
+            rows.append(
+                (
+                    f"{mention['channel']} {mention['external_id'][-12:]}",
+                    f"{ticket[-8:]} {thread.get('action', '')}".strip(),
+                    team,
+                    priority,
+                    c.get("intent", execution["status"].lower()),
+                    c.get("reach", ""),
+                    why,
+                )
+            )
+    return sorted(rows)
 
 
 def main() -> int:
@@ -125,6 +173,11 @@ def main() -> int:
             surprises.append(f"{name}: HTTP {response.status}")
         rows.extend(rows_for(name, event, response))
     print_table(rows)
+    print("\nRouting: the stream feeds dispatch, which starts the real route-mention ASL per mention …")
+    with contextlib.redirect_stdout(io.StringIO()):
+        stack.pump()
+    routed = routing_rows(stack)
+    print_table(routed, ROUTING_COLUMNS)
     outcomes: dict[str, int] = {}
     for row in rows:
         key = row[-1].split(":")[0].split(" (")[0]

@@ -1148,6 +1148,10 @@ ENV_VALUES = {
     "POWERTOOLS_LOG_LEVEL": "INFO",
     # TracingEnabled defaults to "false"
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "ROUTING_POLICY_SEED": "default",
+    "ROUTE_STATE_MACHINE_ARN": (
+        "arn:aws:states:us-east-1:123456789012:stateMachine:socialdesk-route-mention-dev"
+    ),
 }
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
 import os
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from local import devsecrets
-from local.template import Resolver, load, parameter_defaults, resources
+from local.streams import StreamPump
+from local.template import ROOT, Resolver, load, parameter_defaults, resources
 
 #: set before anything creates a boto3 client (see ../shared/DESIGN.md, toolchain facts)
 LOCAL_ENVIRONMENT = {
@@ -100,12 +105,18 @@ class LocalStack:
             parameters={**parameter_defaults(self.template), **(parameter_overrides or {})},
             conditions=self.template.get("Conditions", {}),
         )
-        self._create_tables()
+        self.create_tables()
         self._create_buckets()
+        self._create_topics_and_queues()
+        self._declare_functions()
+        self._create_state_machines()
         self.functions = self._functions()
         self.routes = [route for fn in self.functions.values() for route in fn.routes]
         self._apply_environment()
         self._seed_secrets()
+        self.streams = StreamPump(self)
+        self._patch_lambda()
+        _serialise_dynamodb()
 
     # -- resources -------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
@@ -115,7 +126,8 @@ class LocalStack:
     def _name(self, logical_id: str) -> str:
         return f"socialdesk-local-{logical_id.lower()}"
 
-    def _create_tables(self) -> None:
+    def create_tables(self) -> None:
+        """Create every template table (keys, indexes, stream, TTL) in moto."""
         dynamodb = self.client("dynamodb")
         for logical_id, resource in resources(self.template, "AWS::DynamoDB::Table").items():
             props = self.resolver.resolve(resource["Properties"])
@@ -155,6 +167,78 @@ class LocalStack:
             self.resolver.physical[logical_id] = name
             self.resolver.attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
 
+    def _create_topics_and_queues(self) -> None:
+        sns, sqs = self.client("sns"), self.client("sqs")
+        for logical_id in resources(self.template, "AWS::SNS::Topic"):
+            arn = sns.create_topic(Name=self._name(logical_id))["TopicArn"]
+            self.resolver.physical[logical_id] = arn
+            self.resolver.attributes[(logical_id, "TopicName")] = self._name(logical_id)
+            self.resolver.attributes[(logical_id, "TopicArn")] = arn
+        for logical_id in resources(self.template, "AWS::SQS::Queue"):
+            url = sqs.create_queue(QueueName=self._name(logical_id))["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            self.resolver.physical[logical_id] = url
+            self.resolver.attributes[(logical_id, "Arn")] = arn
+            self.resolver.attributes[(logical_id, "QueueName")] = self._name(logical_id)
+            self.resolver.attributes[(logical_id, "QueueUrl")] = url
+
+    def _declare_functions(self) -> None:
+        for logical_id in resources(self.template, "AWS::Serverless::Function"):
+            name = self._name(logical_id)
+            self.resolver.physical[logical_id] = name
+            self.resolver.attributes[(logical_id, "Arn")] = (
+                f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+            )
+
+    def _create_state_machines(self) -> None:
+        sfn = self.client("stepfunctions")
+        self.state_machines: dict[str, str] = {}
+        for logical_id, resource in resources(self.template, "AWS::Serverless::StateMachine").items():
+            props = resource["Properties"]
+            definition = (ROOT / props["DefinitionUri"]).read_text()
+            for name, value in self.resolver.resolve(props.get("DefinitionSubstitutions") or {}).items():
+                definition = definition.replace("${" + name + "}", str(value))
+            name = self.resolver.resolve(props.get("Name")) if props.get("Name") else self._name(logical_id)
+            arn = sfn.create_state_machine(
+                name=name,
+                definition=definition,
+                type=props.get("Type", "STANDARD"),
+                roleArn="arn:aws:iam::123456789012:role/socialdesk-local-states",
+            )["stateMachineArn"]
+            self.state_machines[logical_id] = arn
+            self.resolver.physical[logical_id] = arn
+            self.resolver.attributes[(logical_id, "Name")] = name
+            self.resolver.attributes[(logical_id, "Arn")] = arn
+
+    def _patch_lambda(self) -> None:
+        """Route moto's Lambda invoke (used by the real ASL's Task states) to the in-process handlers."""
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+
+        stack = self
+        by_name = {self._name(fid): fid for fid in self.functions}
+        self._original_invoke = LambdaSimpleBackend.invoke
+
+        def invoke(
+            backend: Any,
+            function_name: str,
+            qualifier: Any,
+            body: Any,
+            headers: Any,
+            response_headers: dict[str, str],
+        ) -> bytes:
+            name = function_name.rsplit(":function:", maxsplit=1)[-1].split(":", maxsplit=1)[0]
+            payload = json.loads(body or "{}")
+            try:
+                result = stack.invoke(by_name[name], payload)
+            except Exception as error:
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
+            return json.dumps(result).encode()
+
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+
     def _seed_secrets(self) -> None:
         ssm = self.client("ssm")
         prefix = self.environment["SECRETS_PREFIX"].rstrip("/")
@@ -162,6 +246,45 @@ class LocalStack:
             ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
 
     # -- functions -------------------------------------------------------------------------------
+    def stream_mappings(self) -> list[dict[str, Any]]:
+        """Every function's DynamoDB stream event source, resolved."""
+        mappings = []
+        for logical_id, resource in resources(self.template, "AWS::Serverless::Function").items():
+            for event in (resource["Properties"].get("Events") or {}).values():
+                if event["Type"] == "DynamoDB":
+                    mappings.append({"function": logical_id, **self.resolver.resolve(event["Properties"])})
+        return mappings
+
+    def wait_for_executions(self, timeout: float = 30) -> None:
+        """Block until no state machine execution is running (moto runs them on threads)."""
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            running = [
+                e
+                for arn in self.state_machines.values()
+                for e in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+            ]
+            if not running:
+                return
+            time.sleep(0.02)
+        raise TimeoutError("state machine executions still running")
+
+    def pump(self, timeout: float = 60) -> int:
+        """Deliver stream records to their functions and wait for the executions, until quiet.
+
+        Returns the number of stream records delivered.
+        """
+        delivered = 0
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            count = self.streams.deliver()
+            self.wait_for_executions(max(1.0, deadline - time.monotonic()))
+            delivered += count
+            if count == 0:
+                return delivered
+        raise TimeoutError("the stream did not go quiet")
+
     def _functions(self) -> dict[str, LocalFunction]:
         globals_ = self.template.get("Globals", {}).get("Function", {})
         base_env = (globals_.get("Environment") or {}).get("Variables", {})
@@ -212,12 +335,44 @@ class LocalStack:
 
     def close(self) -> None:
         """Stop moto and forget cached clients."""
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+
         from socialdesk import bootstrap
 
+        if getattr(self, "_original_invoke", None) is not None:
+            with contextlib.suppress(TimeoutError):  # closing anyway
+                self.wait_for_executions(10)
+            LambdaSimpleBackend.invoke = self._original_invoke  # type: ignore[method-assign]
+            self._original_invoke = None
         bootstrap.reset()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+
+
+_DYNAMODB_LOCK = threading.RLock()
+
+
+def _serialise_dynamodb() -> None:
+    """Make moto's DynamoDB answer one request at a time, as DynamoDB's per-request atomicity implies.
+
+    moto is not thread-safe: ``TransactWriteItems`` snapshots the whole table and restores it on a
+    failed condition, silently undoing writes other threads made meanwhile; a conditional put is a
+    check-then-set. The state machine runs executions on threads, so the local runtime serialises
+    DynamoDB requests (interleavings between requests — the races we test — remain).
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.call_action, "_socialdesk_serialised", False):
+        return
+    original = DynamoHandler.call_action
+
+    def call_action(self: Any) -> Any:
+        with _DYNAMODB_LOCK:
+            return original(self)
+
+    call_action._socialdesk_serialised = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,10 @@ from socialdesk.common import clients
 from socialdesk.common.settings import Settings
 
 if TYPE_CHECKING:
+    from socialdesk.dal.config import DynamoPolicyStore
     from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SecretSource
+    from socialdesk.dal.surge import DynamoSurgeCounter
+    from socialdesk.dal.tickets import DynamoTicketRepository
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,37 @@ class Services:
     mentions: MentionRepository
     archive: RawPayloadArchive
     secrets: SecretSource
+
+    @property
+    def tickets(self) -> DynamoTicketRepository:
+        """Tickets, thread links and audit events."""
+        return _routing(self.settings)[0]
+
+    @property
+    def surge(self) -> DynamoSurgeCounter:
+        """Surge counters and incidents."""
+        return _routing(self.settings)[1]
+
+    @property
+    def policies(self) -> DynamoPolicyStore:
+        """The routing policy (rules as data)."""
+        return _routing(self.settings)[2]
+
+
+@cache
+def _routing(settings: Settings) -> tuple[DynamoTicketRepository, DynamoSurgeCounter, DynamoPolicyStore]:
+    from socialdesk.dal.config import DynamoPolicyStore
+    from socialdesk.dal.surge import DynamoSurgeCounter
+    from socialdesk.dal.tickets import DynamoTicketRepository
+
+    dynamodb = clients.client("dynamodb")
+    return (
+        DynamoTicketRepository(dynamodb, settings.table_name),
+        DynamoSurgeCounter(dynamodb, settings.table_name),
+        DynamoPolicyStore(
+            dynamodb, settings.table_name, settings.routing_policy_seed, settings.policy_cache_seconds
+        ),
+    )
 
 
 @cache
@@ -44,6 +78,7 @@ def services() -> Services:
 def reset() -> None:
     """Forget adapters, clients and cached secrets (tests and the local runtime call this)."""
     services.cache_clear()
+    _routing.cache_clear()
     clients.reset()
     from aws_lambda_powertools.utilities import parameters
 

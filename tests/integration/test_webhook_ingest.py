@@ -195,9 +195,7 @@ def test_dynamodb_failure_is_503_and_redelivery_then_stores(
 ) -> None:
     # Given the table is unavailable (deleted) when the delivery arrives
     client = stack.client("dynamodb")
-    table = stack.environment["TABLE_NAME"]
-    definition = client.describe_table(TableName=table)["Table"]
-    client.delete_table(TableName=table)
+    client.delete_table(TableName=stack.environment["TABLE_NAME"])
     payload = review("outage-1")
     failed = post_generic(gateway, "reviews", payload)
     # Then the platform is told to retry, without a stack trace
@@ -205,12 +203,7 @@ def test_dynamodb_failure_is_503_and_redelivery_then_stores(
     assert failed.headers.get("retry-after")
     assert "Traceback" not in failed.body.decode()
     # When the table is back and the platform redelivers, the mention is stored once
-    client.create_table(
-        TableName=table,
-        AttributeDefinitions=definition["AttributeDefinitions"],
-        KeySchema=definition["KeySchema"],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    stack.create_tables()
     assert post_generic(gateway, "reviews", payload).json()["stored"] == 1
     assert len(mentions_in(table_items())) == 1
 

@@ -23,6 +23,10 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=6 * 1024 * 1024)
     secret_cache_seconds: int = Field(default=300, ge=0, le=3600)
     ingest_workers: int = Field(default=16, ge=1, le=64)
+    route_state_machine_arn: str | None = None
+    ticket_events_topic_arn: str | None = None
+    routing_policy_seed: str = Field(default="default", pattern=r"^[a-z0-9_-]+$")
+    policy_cache_seconds: float = Field(default=60, ge=0, le=3600)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -48,3 +48,20 @@ class StorageUnavailable(DomainError):
     """The store failed or throttled; the platform must redeliver (HTTP 503)."""
 
     code = "storage_unavailable"
+
+
+class Conflict(DomainError):
+    """A conditional write lost a race or the state changed underneath (HTTP 409; steps retry)."""
+
+    code = "conflict"
+
+    def __init__(self, reason: str, failed: tuple[int, ...] = ()) -> None:
+        super().__init__(reason)
+        #: indexes of the transaction operations whose condition failed
+        self.failed = failed
+
+
+class MentionNotReady(DomainError):
+    """The mention to route is not readable yet (a stream record ahead of a consistent read)."""
+
+    code = "mention_not_ready"

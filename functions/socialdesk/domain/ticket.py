@@ -63,7 +63,7 @@ class Ticket(BaseModel):
 
     ticket_id: str
     status: TicketStatus
-    team: str
+    team: str = ""
     priority: Priority
     channel: str
     thread_key: str

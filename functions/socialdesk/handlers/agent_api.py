@@ -1,4 +1,4 @@
-"""Agent API entrypoint (behind the HTTP API JWT authorizer): read mentions; tickets come next."""
+"""Agent API entrypoint (behind the HTTP API JWT authorizer): mentions, queues and tickets."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from socialdesk.bootstrap import services
 from socialdesk.common.observability import logger, metrics, tracer
 from socialdesk.domain.access import Principal, principal_from_claims
-from socialdesk.domain.errors import DomainError, MentionNotFound
+from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
 from socialdesk.domain.mention import Channel
 from socialdesk.handlers.http import error_response, internal_error
+from socialdesk.logic.agent_queries import list_queue, show_ticket, visible_mention
 
 app = APIGatewayHttpResolver()
 
@@ -25,13 +26,45 @@ def current_principal() -> Principal:
 @app.get("/mentions/<channel>/<external_id>")
 def get_mention(channel: str, external_id: str) -> dict[str, Any]:
     """The normalised mention with its status (active, or deleted with its content removed)."""
-    current_principal()
+    principal = current_principal()
     if channel not in {c.value for c in Channel}:
         raise MentionNotFound(f"unknown channel {channel}")
-    stored = services().mentions.get(channel, external_id)
-    if stored is None:
-        raise MentionNotFound("no such mention")
-    return stored.model_dump(mode="json")
+    svc = services()
+    stored = svc.mentions.get(channel, external_id)
+    item = svc.tickets.mention_item(channel, external_id) if stored else None
+    ticket = svc.tickets.get(item["ticket_id"]) if item and item.get("ticket_id") else None
+    visible = visible_mention(principal, stored, ticket.team if ticket else None)
+    return {**visible.model_dump(mode="json"), "ticket_id": ticket.ticket_id if ticket else None}
+
+
+@app.get("/tickets")
+def list_tickets() -> dict[str, Any]:
+    """A team's queue: ``?team=&status=open&limit=50&cursor=`` — urgent first, then earliest deadline."""
+    principal = current_principal()
+    params = app.current_event.query_string_parameters or {}
+    try:
+        limit = int(params.get("limit", "50"))
+    except ValueError:
+        raise PayloadInvalid("limit must be an integer") from None
+    page = list_queue(
+        principal,
+        params.get("team"),
+        params.get("status"),
+        limit,
+        params.get("cursor"),
+        tickets=services().tickets,
+    )
+    return page.model_dump(mode="json")
+
+
+@app.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id: str) -> dict[str, Any]:
+    """One ticket with its mentions and audit events (404 for another team's ticket)."""
+    principal = current_principal()
+    svc = services()
+    return show_ticket(principal, ticket_id, tickets=svc.tickets, mentions=svc.mentions).model_dump(
+        mode="json"
+    )
 
 
 def _shaped(result: dict[str, Any]) -> Response[str]:

@@ -15,6 +15,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     access.Forbidden: 403,
     errors.VerificationFailed: 403,
     errors.MentionNotFound: 404,
+    errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.StorageUnavailable: 503,
 }

@@ -1,0 +1,141 @@
+"""DynamoDB stream → Lambda event source mappings, emulated: filters, batches, partial failures, DLQ."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from local.stack import LocalStack
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """EventBridge-style filter pattern: dicts recurse, lists list the allowed values."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(matches(p, value.get(k)) for k, p in pattern.items())
+    if isinstance(pattern, list):
+        return value in pattern
+    return pattern == value
+
+
+class StreamPump:
+    """Reads the table's stream from where it left off and delivers records like Lambda's poller does.
+
+    Honours ``FilterCriteria``, ``BatchSize``, ``FunctionResponseTypes: [ReportBatchItemFailures]``,
+    ``MaximumRetryAttempts`` and the ``OnFailure`` SQS destination (a ``DDBStreamBatchInfo`` message,
+    as AWS writes it). One delivery at a time, in shard order.
+    """
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self._positions: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def deliver(self) -> int:
+        """Deliver every new record once; return how many records were read."""
+        with self._lock:
+            total = 0
+            for mapping in self.stack.stream_mappings():
+                for shard_id, records in self._read(mapping["Stream"]):
+                    total += len(records)
+                    wanted = [r for r in records if self._wanted(mapping, r)]
+                    size = int(mapping.get("BatchSize", 100))
+                    for start in range(0, len(wanted), size):
+                        self._deliver_batch(mapping, shard_id, wanted[start : start + size])
+            return total
+
+    def _read(self, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
+        # A fresh iterator per read, positioned after the last record seen: moto replaces the table
+        # object (and its shard) when a transaction fails, which strands long-lived iterators.
+        streams = self.stack.client("dynamodbstreams")
+        shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+        batches = []
+        for shard in shards:
+            key = (stream_arn, shard["ShardId"])
+            position = self._positions.get(key)
+            kwargs: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard["ShardId"]}
+            if position is None:
+                kwargs["ShardIteratorType"] = "TRIM_HORIZON"
+            else:
+                kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=position)
+            iterator = streams.get_shard_iterator(**kwargs)["ShardIterator"]
+            records: list[dict[str, Any]] = []
+            while iterator:
+                page = streams.get_records(ShardIterator=iterator, Limit=1000)
+                if not page["Records"]:
+                    break
+                records.extend({**r, "eventSourceARN": stream_arn} for r in page["Records"])
+                iterator = page.get("NextShardIterator")
+            if records:
+                self._positions[key] = records[-1]["dynamodb"]["SequenceNumber"]
+            batches.append((shard["ShardId"], records))
+        return batches
+
+    @staticmethod
+    def _wanted(mapping: dict[str, Any], record: dict[str, Any]) -> bool:
+        filters = (mapping.get("FilterCriteria") or {}).get("Filters") or []
+        return not filters or any(matches(json.loads(f["Pattern"]), record) for f in filters)
+
+    def _deliver_batch(self, mapping: dict[str, Any], shard_id: str, batch: list[dict[str, Any]]) -> None:
+        attempts = int(mapping.get("MaximumRetryAttempts", 2)) + 1
+        pending = batch
+        for _ in range(attempts):
+            try:
+                result = self.stack.invoke(mapping["function"], {"Records": _jsonable(pending)})
+            except Exception:  # a function error retries the whole remaining batch
+                logging.getLogger(__name__).warning("stream batch failed; retrying", exc_info=True)
+                continue
+            failures = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+            if not failures:
+                return
+            # Lambda resumes from the lowest failed sequence number
+            first = min(i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failures)
+            pending = pending[first:]
+        self._dead_letter(mapping, shard_id, pending)
+
+    def _dead_letter(self, mapping: dict[str, Any], shard_id: str, records: list[dict[str, Any]]) -> None:
+        destination = ((mapping.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        if not destination or not records:
+            return
+        sqs = self.stack.client("sqs")
+        url = sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
+        info = {
+            "shardId": shard_id,
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": datetime.now(UTC).isoformat(),
+            "approximateArrivalOfLastRecord": datetime.now(UTC).isoformat(),
+            "batchSize": len(records),
+            "streamArn": mapping["Stream"],
+        }
+        message = {
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": 1,
+                "functionArn": self.stack.resolver.attributes[(mapping["function"], "Arn")],
+            },
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "DDBStreamBatchInfo": info,
+        }
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
+
+
+def _jsonable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stream records as the Lambda event carries them (datetimes → epoch seconds)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.timestamp()
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        return value
+
+    return [convert(r) for r in records]

@@ -1149,6 +1149,7 @@ ENV_VALUES = {
     # TracingEnabled defaults to "false"
     "POWERTOOLS_TRACE_DISABLED": "true",
     "ROUTING_POLICY_SEED": "default",
+    "TICKET_EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:socialdesk-dev-TicketEventsTopic",
     "ROUTE_STATE_MACHINE_ARN": (
         "arn:aws:states:us-east-1:123456789012:stateMachine:socialdesk-route-mention-dev"
     ),

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from local import devsecrets
@@ -254,6 +255,31 @@ class LocalStack:
                 if event["Type"] == "DynamoDB":
                     mappings.append({"function": logical_id, **self.resolver.resolve(event["Properties"])})
         return mappings
+
+    def schedules(self) -> list[dict[str, Any]]:
+        """Every function's ScheduleV2 event, resolved: function, expression, input."""
+        found = []
+        for logical_id, resource in resources(self.template, "AWS::Serverless::Function").items():
+            for event in (resource["Properties"].get("Events") or {}).values():
+                if event["Type"] in ("ScheduleV2", "Schedule"):
+                    props = self.resolver.resolve(event["Properties"])
+                    found.append(
+                        {
+                            "function": logical_id,
+                            "expression": props.get("ScheduleExpression") or props.get("Schedule"),
+                            "input": props.get("Input", "{}"),
+                        }
+                    )
+        return found
+
+    def tick(self, scheduled_time: datetime) -> list[Any]:
+        """Fire every schedule once, as EventBridge Scheduler would at ``scheduled_time``."""
+        stamp = scheduled_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        results = []
+        for schedule in self.schedules():
+            payload = json.loads(schedule["input"].replace("<aws.scheduler.scheduled-time>", stamp))
+            results.append(self.invoke(schedule["function"], payload))
+        return results
 
     def wait_for_executions(self, timeout: float = 30) -> None:
         """Block until no state machine execution is running (moto runs them on threads)."""

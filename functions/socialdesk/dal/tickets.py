@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,9 @@ from socialdesk.domain.errors import Conflict, StorageUnavailable
 from socialdesk.domain.ticket import Priority, Ticket, TicketStatus
 
 QUEUE_INDEX = "QueueIndex"
+DUE_INDEX = "DueIndex"
+#: the due index is sharded so that no single partition takes every open ticket's writes
+DUE_SHARDS = 8
 #: statuses listed in a team's queue (closed-as-spam tickets never are)
 QUEUED_STATUSES = (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.RESOLVED)
 
@@ -104,6 +108,26 @@ class DynamoTicketRepository:
             "IndexName": QUEUE_INDEX,
             "KeyConditionExpression": "queue_pk = :q",
             "ExpressionAttributeValues": {":q": {"S": f"QUEUE#{team}#{status.value}"}},
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = cursor
+        try:
+            page = self._client.query(**kwargs)
+        except ClientError as error:
+            raise StorageUnavailable(f"ticket store: {_code(error)}") from error
+        return [_ticket(from_attributes(i)) for i in page["Items"]], page.get("LastEvaluatedKey")
+
+    def due(
+        self, shard: int, now: datetime, limit: int = 100, cursor: dict[str, Any] | None = None
+    ) -> tuple[list[Ticket], dict[str, Any] | None]:
+        """Tickets in one due-index shard whose next escalation is at or before ``now``, earliest first."""
+        upto = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") + "~"
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": DUE_INDEX,
+            "KeyConditionExpression": "due_pk = :shard AND due_sk <= :upto",
+            "ExpressionAttributeValues": {":shard": {"S": f"DUE#{shard}"}, ":upto": {"S": upto}},
             "Limit": limit,
         }
         if cursor:
@@ -209,6 +233,7 @@ class DynamoTicketRepository:
         ref: str,
         at: datetime,
         details: dict[str, Any],
+        actor: str = "system:route-mention",
     ) -> bool:
         """Write ``ticket`` over version ``expected_version`` with its audit event, once per (event, ref).
 
@@ -233,8 +258,8 @@ class DynamoTicketRepository:
                         {
                             "entity": "ticket_event",
                             "type": event,
-                            "actor": "system:route-mention",
-                            "mention": ref,
+                            "actor": actor,
+                            "ref": ref,
                             "at": _iso(at),
                             **details,
                         },
@@ -331,13 +356,27 @@ class DynamoTicketRepository:
             kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
+def due_shard(ticket_id: str) -> int:
+    """The due-index shard of a ticket (stable)."""
+    return int(hashlib.sha256(ticket_id.encode()).hexdigest()[:8], 16) % DUE_SHARDS
+
+
+def due_keys(ticket: Ticket) -> dict[str, str]:
+    """Due-index attributes — only for a ticket whose customer is waiting and that can still escalate."""
+    if ticket.status is not TicketStatus.OPEN or ticket.due_at is None:
+        return {}
+    due = ticket.due_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"due_pk": f"DUE#{due_shard(ticket.ticket_id)}", "due_sk": f"{due}#{ticket.ticket_id}"}
+
+
 def ticket_values(ticket: Ticket) -> dict[str, Any]:
-    """A ticket's attributes (entity, queue keys included) for a put."""
+    """A ticket's attributes for a put: the queue-index and (sparse) due-index keys are derived here."""
     values = {**ticket.model_dump(mode="json"), "entity": "ticket", "priority_rank": ticket.priority.rank}
     if ticket.status in QUEUED_STATUSES and ticket.team:
         values.update(
             queue_keys(ticket.team, ticket.status, ticket.priority, ticket.deadline, ticket.ticket_id)
         )
+    values.update(due_keys(ticket))
     return values
 
 

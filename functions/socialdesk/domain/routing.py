@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from socialdesk.domain.classification import Classification
 from socialdesk.domain.mention import Mention
+from socialdesk.domain.sla import (
+    ALWAYS_OPEN,
+    DEFAULT_ESCALATION,
+    Calendar,
+    ClockKind,
+    EscalationPolicy,
+    SlaPolicy,
+)
 from socialdesk.domain.ticket import Priority
 
 _REACH_ORDER = ("none", "low", "medium", "high", "influencer")
@@ -95,21 +103,6 @@ class SurgePolicy(BaseModel):
     incident_quiet_minutes: int = Field(default=120, ge=1)
 
 
-class SlaTarget(BaseModel):
-    """First-response targets in minutes, per priority (business hours come with the SLA issue)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    urgent: int = Field(default=15, ge=1)
-    high: int = Field(default=60, ge=1)
-    normal: int = Field(default=240, ge=1)
-    low: int = Field(default=1440, ge=1)
-
-    def minutes(self, priority: Priority) -> int:
-        """The target for ``priority``."""
-        return int(getattr(self, priority.value))
-
-
 class RoutingPolicy(BaseModel):
     """The whole routing configuration: rules (ordered), surge, SLA targets, VIPs, reopen window."""
 
@@ -118,7 +111,10 @@ class RoutingPolicy(BaseModel):
     version: int = Field(default=1, ge=1)
     rules: tuple[RoutingRule, ...] = Field(min_length=1)
     surge: SurgePolicy = Field(default_factory=SurgePolicy)
-    sla: dict[str, SlaTarget] = Field(default_factory=lambda: {"standard": SlaTarget()})
+    sla: dict[str, SlaPolicy] = Field(default_factory=lambda: {"standard": SlaPolicy()})
+    calendars: dict[str, Calendar] = Field(default_factory=dict)
+    escalation: dict[str, EscalationPolicy] = Field(default_factory=dict)
+    escalation_team: str = "escalations"
     vip: frozenset[str] = frozenset()
     reopen_within_days: int = Field(default=7, ge=0, le=365)
     triage_team: str = "triage"
@@ -134,15 +130,40 @@ class RoutingPolicy(BaseModel):
         unknown = {rule.then.sla for rule in self.rules} - set(self.sla)
         if unknown:
             raise ValueError(f"rules name undefined SLA policies: {sorted(unknown)}")
+        for name, sla in self.sla.items():
+            if sla.calendar != "24x7" and sla.calendar not in self.calendars:
+                raise ValueError(f"SLA policy {name} names undefined calendar {sla.calendar}")
+            if sla.escalation and sla.escalation != "standard" and sla.escalation not in self.escalation:
+                raise ValueError(f"SLA policy {name} names undefined escalation policy {sla.escalation}")
         return self
+
+    def sla_policy(self, name: str | None) -> SlaPolicy:
+        """The named SLA policy (``standard`` or the first one when the name is unknown)."""
+        if name and name in self.sla:
+            return self.sla[name]
+        return self.sla.get("standard") or next(iter(self.sla.values()))
+
+    def calendar(self, sla: str | None) -> Calendar:
+        """The calendar an SLA policy's clock runs on."""
+        name = self.sla_policy(sla).calendar
+        return self.calendars.get(name, ALWAYS_OPEN)
+
+    def escalation_policy(self, sla: str | None) -> EscalationPolicy | None:
+        """How breaches of this SLA policy escalate (None: they do not)."""
+        name = self.sla_policy(sla).escalation
+        if name is None:
+            return None
+        return self.escalation.get(name, DEFAULT_ESCALATION)
 
     def match(self, facts: RoutingFacts) -> RoutingRule:
         """The first rule whose condition holds (the last rule always does)."""
         return next(rule for rule in self.rules if rule.when.holds(facts))
 
-    def deadline(self, sla: str, priority: Priority, start: datetime) -> datetime:
-        """When the first response is due."""
-        return start + timedelta(minutes=self.sla[sla].minutes(priority))
+    def deadline(
+        self, sla: str, priority: Priority, start: datetime, kind: ClockKind = ClockKind.FIRST_RESPONSE
+    ) -> datetime:
+        """When the response is due, in the SLA policy's business time."""
+        return self.calendar(sla).add(start, self.sla_policy(sla).target(kind, priority))
 
 
 class RoutingFacts(BaseModel):

@@ -88,5 +88,15 @@ class Ticket(BaseModel):
     resolved_at: datetime | None = None
     resolution: str | None = None
     triage_error: str | None = None
+    assignee: str | None = None
+    awaiting: str | None = None  # "first_response" | "next_response" while the clock runs
+    clock_started_at: datetime | None = None
+    sla_target_minutes: int | None = None
+    escalation_level: int = Field(default=0, ge=0)
+    due_at: datetime | None = None  # when the next escalation level fires (the sparse due index)
+    breached: bool = False
+    first_response_at: datetime | None = None
+    last_response_at: datetime | None = None
+    last_customer_message_at: datetime | None = None
     mention_count: int = Field(default=1, ge=0)
     version: int = Field(default=1, ge=1)

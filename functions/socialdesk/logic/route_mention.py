@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from socialdesk.domain.classification import Classification, Intent, classify
+from socialdesk.domain.clock import reprioritise, start_clock
 from socialdesk.domain.errors import Conflict, MentionNotReady
 from socialdesk.domain.mention import Mention, MentionStatus
 from socialdesk.domain.routing import RoutingFacts, RoutingPolicy
+from socialdesk.domain.sla import ClockKind
 from socialdesk.domain.ticket import Priority, ThreadAction, Ticket, TicketStatus, ticket_id_for
 
 if TYPE_CHECKING:
@@ -282,19 +284,8 @@ def _routed(
 ) -> Ticket:
     priority = Priority.most_urgent(action.priority, policy.surge.raise_to) if surging else action.priority
     keeps_team = threaded.action is ThreadAction.JOINED and ticket.team not in ("", policy.triage_team)
-    team = ticket.team if keeps_team else action.team
-    if keeps_team:
-        priority = Priority.most_urgent(ticket.priority, priority)
-    sla = ticket.sla_policy if keeps_team and ticket.sla_policy else action.sla
-    deadline = policy.deadline(sla, priority, at)
-    if keeps_team and ticket.deadline:
-        deadline = min(ticket.deadline, deadline)
-    return ticket.model_copy(
+    base = ticket.model_copy(
         update={
-            "team": team,
-            "priority": priority,
-            "sla_policy": sla,
-            "deadline": deadline,
             "intent": c.intent.value,
             "topic": c.topic,
             "language": c.language,
@@ -311,6 +302,16 @@ def _routed(
             "triage_error": None,
         }
     )
+    if keeps_team:
+        priority = Priority.most_urgent(ticket.priority, priority)
+        if ticket.awaiting is None:  # the brand had answered: the customer's new message restarts the clock
+            return start_clock(
+                base.model_copy(update={"priority": priority}), ClockKind.NEXT_RESPONSE, at, policy
+            )
+        return reprioritise(base, priority, policy)
+    kind = ClockKind.NEXT_RESPONSE if ticket.first_response_at else ClockKind.FIRST_RESPONSE
+    assigned = base.model_copy(update={"team": action.team, "priority": priority, "sla_policy": action.sla})
+    return start_clock(assigned, kind, at, policy)
 
 
 def _notification(event: str, ticket: Ticket, threaded: Threaded, ref: MentionRef, c: Classification) -> str:
@@ -380,11 +381,12 @@ def triage_ticket(
             update={
                 "team": policy.triage_team,
                 "triage_error": recorded,
-                "sla_policy": ticket.sla_policy or sla,
-                "deadline": ticket.deadline or policy.deadline(sla, ticket.priority, mention.created_at),
                 "version": ticket.version + 1,
+                "sla_policy": ticket.sla_policy or sla,
             }
         )
+        if not updated.awaiting and updated.status is TicketStatus.OPEN:  # the customer is waiting meanwhile
+            updated = start_clock(updated, ClockKind.FIRST_RESPONSE, mention.created_at, policy)
         try:
             tickets.save(
                 updated, ticket.version, "TicketTriaged", ref.ref, mention.created_at, {"error": recorded}

@@ -1,0 +1,63 @@
+"""Scheduled entrypoint (EventBridge Scheduler, rate(1 minute)): escalate tickets whose level is due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from socialdesk.bootstrap import services
+from socialdesk.common import clients
+from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.dal.notifier import SnsTicketEvents
+from socialdesk.dal.tickets import DUE_SHARDS
+from socialdesk.logic.escalate_overdue import escalate_overdue
+
+
+class ScheduledRun(BaseModel):
+    """The schedule's input: ``{"scheduled_time": "<aws.scheduler.scheduled-time>"}`` — the run's "now"."""
+
+    scheduled_time: datetime
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One escalation run; deterministic for a given scheduled time (replayable)."""
+    run_input = ScheduledRun.model_validate(event)
+    svc = services()
+    topic = SnsTicketEvents(clients.client("sns"), svc.settings.ticket_events_topic_arn)
+    run = escalate_overdue(
+        run_input.scheduled_time,
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+        events=topic,
+        shards=DUE_SHARDS,
+        millis_left=context.get_remaining_time_in_millis,
+    )
+    for name, count in run.escalations.items():
+        metrics.add_metric(name=f"Escalations_{name}", unit="Count", value=count)
+    metrics.add_metric(name="Breaches", unit="Count", value=run.breaches)
+    metrics.add_metric(name="DueBacklog", unit="Count", value=run.tickets_read)
+    for lag in run.lag_seconds:
+        metrics.add_metric(name="EscalationLag", unit="Seconds", value=lag)
+    logger.info(
+        "escalation run",
+        extra={
+            "now": run.now.isoformat(),
+            "read": run.tickets_read,
+            "escalations": dict(run.escalations),
+            "stopped_early": run.stopped_early,
+        },
+    )
+    return {
+        "now": run.now.isoformat(),
+        "tickets_read": run.tickets_read,
+        "escalations": dict(run.escalations),
+        "breaches": run.breaches,
+        "skipped_already_done": run.skipped_already_done,
+        "stopped_early": run.stopped_early,
+        "max_lag_seconds": max(run.lag_seconds, default=0.0),
+    }

@@ -7,14 +7,16 @@ import os
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
-from benchmarks import classification, ingest, routing
+from benchmarks import classification, escalation, ingest, routing, routing_confusion
 
 
 def main() -> None:
-    """Print the ingest, classification and routing figures."""
+    """Print every suite's figures."""
     ingest.main()
     classification.main()
+    routing_confusion.main()
     routing.main()
+    escalation.main()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ def ssm_values() -> dict[str, str]:
         "x/consumer-secret": value("X_CONSUMER_SECRET"),
         "meta/app-secret": value("META_APP_SECRET"),
         "meta/verify-token": value("META_VERIFY_TOKEN"),
+        # outbound credentials: placeholders locally (replies go to the URL in XApiBaseUrl/MetaGraphBaseUrl)
+        "x/user-access-token": os.environ.get("X_USER_ACCESS_TOKEN") or "dev-x-user-access-token",
+        "meta/page-access-token": os.environ.get("META_PAGE_ACCESS_TOKEN") or "dev-meta-page-access-token",
+        "whatsapp/access-token": os.environ.get("WHATSAPP_ACCESS_TOKEN") or "dev-whatsapp-access-token",
     }
     for source in generic_sources():
         values[f"generic/{source}/secret"] = value("GENERIC_WEBHOOK_SECRET")

@@ -1150,6 +1150,9 @@ ENV_VALUES = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "ROUTING_POLICY_SEED": "default",
     "TICKET_EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:socialdesk-dev-TicketEventsTopic",
+    "X_API_BASE_URL": "https://api.x.com",
+    "META_GRAPH_BASE_URL": "https://graph.facebook.com/v21.0",
+    "OUTBOUND_RETRY_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/socialdesk-dev-OutboundRetryQueue",
     "ROUTE_STATE_MACHINE_ARN": (
         "arn:aws:states:us-east-1:123456789012:stateMachine:socialdesk-route-mention-dev"
     ),

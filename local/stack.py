@@ -6,14 +6,13 @@ import contextlib
 import importlib
 import json
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from local import devsecrets
+from local import devsecrets, moto_patches
 from local.streams import StreamPump
 from local.template import ROOT, Resolver, load, parameter_defaults, resources
 
@@ -117,7 +116,7 @@ class LocalStack:
         self._seed_secrets()
         self.streams = StreamPump(self)
         self._patch_lambda()
-        _serialise_dynamodb()
+        moto_patches.apply()
 
     # -- resources -------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
@@ -374,31 +373,6 @@ class LocalStack:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
-
-
-_DYNAMODB_LOCK = threading.RLock()
-
-
-def _serialise_dynamodb() -> None:
-    """Make moto's DynamoDB answer one request at a time, as DynamoDB's per-request atomicity implies.
-
-    moto is not thread-safe: ``TransactWriteItems`` snapshots the whole table and restores it on a
-    failed condition, silently undoing writes other threads made meanwhile; a conditional put is a
-    check-then-set. The state machine runs executions on threads, so the local runtime serialises
-    DynamoDB requests (interleavings between requests — the races we test — remain).
-    """
-    from moto.dynamodb.responses import DynamoHandler
-
-    if getattr(DynamoHandler.call_action, "_socialdesk_serialised", False):
-        return
-    original = DynamoHandler.call_action
-
-    def call_action(self: Any) -> Any:
-        with _DYNAMODB_LOCK:
-            return original(self)
-
-    call_action._socialdesk_serialised = True  # type: ignore[attr-defined]
-    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:

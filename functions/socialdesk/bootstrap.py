@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialdesk.common import clients
 from socialdesk.common.settings import Settings
@@ -14,6 +16,20 @@ if TYPE_CHECKING:
     from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SecretSource
     from socialdesk.dal.surge import DynamoSurgeCounter
     from socialdesk.dal.tickets import DynamoTicketRepository
+    from socialdesk.logic.reply_flow import ReplyService
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+#: "now" for request-driven actions (replies, resolves); the local demo injects a simulated clock
+clock: Callable[[], datetime] = _system_clock
+
+
+def now() -> datetime:
+    """The current time as the composition root sees it."""
+    return clock()
 
 
 @dataclass(frozen=True)
@@ -75,10 +91,77 @@ def services() -> Services:
     )
 
 
+@cache
+def idempotency_config() -> Any:
+    """Replies: one per (ticket, agent, Idempotency-Key) for 24 h; the same key with other text is refused."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="[ticket_id, subject, key]",
+        payload_validation_jmespath="text",
+        expires_after_seconds=24 * 3600,
+    )
+
+
+@cache
+def reply_service() -> ReplyService:
+    """The reply flow: powertools idempotency (in the table), outbound adapters, the retry queue."""
+    import json
+
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        idempotent_function,
+    )
+
+    from socialdesk.channels.outbound import OutboundSettings, send_reply
+    from socialdesk.logic.reply_flow import ReplyService
+
+    svc = services()
+    settings = svc.settings
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings.table_name,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value="IDEMPOTENCY#replies",
+        expiry_attr="expires_at",
+        boto3_client=clients.client("dynamodb"),
+    )
+    config = idempotency_config()
+
+    def once(function: Any) -> Any:
+        @idempotent_function(data_keyword_argument="command", persistence_store=persistence, config=config)
+        def run(command: dict[str, Any]) -> dict[str, Any]:
+            return function(command)
+
+        return lambda command: run(command=command)
+
+    outbound = OutboundSettings(
+        x_api_base_url=settings.x_api_base_url, meta_graph_base_url=settings.meta_graph_base_url
+    )
+
+    def enqueue(ticket_id: str, reply_id: str) -> None:
+        if settings.outbound_retry_queue_url:
+            clients.client("sqs").send_message(
+                QueueUrl=settings.outbound_retry_queue_url,
+                DelaySeconds=30,
+                MessageBody=json.dumps({"ticket_id": ticket_id, "reply_id": reply_id}),
+            )
+
+    return ReplyService(
+        tickets=svc.tickets,
+        mentions=svc.mentions,
+        clock=now,
+        once=once,
+        enqueue_retry=enqueue,
+        send=lambda reply: send_reply(reply, secrets=svc.secrets, settings=outbound),
+    )
+
+
 def reset() -> None:
     """Forget adapters, clients and cached secrets (tests and the local runtime call this)."""
     services.cache_clear()
     _routing.cache_clear()
+    reply_service.cache_clear()
     clients.reset()
     from aws_lambda_powertools.utilities import parameters
 

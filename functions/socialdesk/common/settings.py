@@ -27,6 +27,9 @@ class Settings(BaseModel):
     ticket_events_topic_arn: str | None = None
     routing_policy_seed: str = Field(default="default", pattern=r"^[a-z0-9_-]+$")
     policy_cache_seconds: float = Field(default=60, ge=0, le=3600)
+    outbound_retry_queue_url: str | None = None
+    x_api_base_url: str = "https://api.x.com"
+    meta_graph_base_url: str = "https://graph.facebook.com/v21.0"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

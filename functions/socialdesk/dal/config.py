@@ -46,13 +46,77 @@ class DynamoPolicyStore:
         self._max_age = max_age
         self._cached: tuple[float, RoutingPolicy] | None = None
 
-    def routing_policy(self) -> RoutingPolicy:
-        """The current policy."""
-        if self._cached and time.monotonic() - self._cached[0] < self._max_age:
+    def routing_policy(self, *, fresh: bool = False) -> RoutingPolicy:
+        """The current policy (``fresh`` skips the cache)."""
+        if not fresh and self._cached and time.monotonic() - self._cached[0] < self._max_age:
             return self._cached[1]
         policy = self._read() or self._seed_policy()
         self._cached = (time.monotonic(), policy)
         return policy
+
+    def replace(
+        self, policy: RoutingPolicy, *, expected_version: int, actor: str, at: Any, comment: str | None
+    ) -> None:
+        """Write a new version if the stored one is still ``expected_version``, audited; else Conflict."""
+        from socialdesk.domain.errors import Conflict
+
+        stamp = at.isoformat()
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                **POLICY_KEY,
+                                "entity": {"S": "config"},
+                                "document": {"S": policy.model_dump_json()},
+                                "version": {"N": str(policy.version)},
+                                "updated_by": {"S": actor},
+                                "updated_at": {"S": stamp},
+                            },
+                            "ConditionExpression": "version = :v",
+                            "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                "PK": {"S": "CONFIG"},
+                                "SK": {"S": f"AUDIT#{stamp}#{policy.version}"},
+                                "entity": {"S": "config_audit"},
+                                "actor": {"S": actor},
+                                "at": {"S": stamp},
+                                "version": {"N": str(policy.version)},
+                                "comment": {"S": comment or ""},
+                                "rules": {"N": str(len(policy.rules))},
+                            },
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                raise Conflict(
+                    f"the policy changed since version {expected_version}; read it again"
+                ) from None
+            raise StorageUnavailable("config store unavailable") from error
+        self._cached = None
+
+    def audit(self) -> list[dict[str, Any]]:
+        """Every recorded policy change, newest first."""
+        page = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="PK = :c AND begins_with(SK, :a)",
+            ExpressionAttributeValues={":c": {"S": "CONFIG"}, ":a": {"S": "AUDIT#"}},
+            ScanIndexForward=False,
+        )
+        return [
+            {k: v for k, v in from_attributes(i).items() if k not in ("PK", "SK", "entity")}
+            for i in page["Items"]
+        ]
 
     def _read(self) -> RoutingPolicy | None:
         try:

@@ -78,8 +78,11 @@ class DynamoTicketRepository:
             {"PK": {"S": f"OUTBOUND#{channel}#{external_id}"}, "SK": {"S": "MESSAGE"}}
         )
 
-    def history(self, ticket_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(mention links, audit events) of a ticket, oldest first."""
+    def history(
+        self, ticket_id: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """(mention links, audit events, replies) of a ticket, oldest first — one query."""
+        replies: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
@@ -88,7 +91,7 @@ class DynamoTicketRepository:
             "ExpressionAttributeValues": {
                 ":pk": {"S": f"TICKET#{ticket_id}"},
                 ":first": {"S": "EVENT#"},
-                ":last": {"S": "MENTION$"},
+                ":last": {"S": "REPLY$"},
             },
         }
         for item in self._query(kwargs):
@@ -97,7 +100,107 @@ class DynamoTicketRepository:
                 links.append(data)
             elif data["SK"].startswith("EVENT#"):
                 events.append(data)
-        return links, events
+            elif data["SK"].startswith("REPLY#"):
+                replies.append(data)
+        return links, events, sorted(replies, key=lambda r: r.get("created_at", ""))
+
+    def replies(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The ticket's replies (as stored), oldest first."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :r)",
+            "ExpressionAttributeValues": {":pk": {"S": f"TICKET#{ticket_id}"}, ":r": {"S": "REPLY#"}},
+        }
+        return sorted(
+            (from_attributes(i) for i in self._query(kwargs)), key=lambda r: r.get("created_at", "")
+        )
+
+    def reply(self, ticket_id: str, reply_id: str) -> dict[str, Any] | None:
+        """One stored reply, or None."""
+        return self._get(reply_key(ticket_id, reply_id))
+
+    def record_reply(
+        self, ticket: Ticket, expected_version: int, reply: dict[str, Any], actor: str, at: datetime
+    ) -> None:
+        """Store the reply, the ticket with its clock stopped, and the audit event — one transaction."""
+        self.transact(
+            [
+                {
+                    "Put": {
+                        **self.put(ticket_key(ticket.ticket_id), ticket_values(ticket), if_absent=False)[
+                            "Put"
+                        ],
+                        "ConditionExpression": "#version = :v",
+                        "ExpressionAttributeNames": {"#version": "version"},
+                        "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
+                    }
+                },
+                self.put(reply_key(ticket.ticket_id, reply["reply_id"]), {"entity": "reply", **reply}),
+                self.put(
+                    event_key(ticket.ticket_id, at, "ReplyRecorded", reply["reply_id"]),
+                    {
+                        "entity": "ticket_event",
+                        "type": "ReplyRecorded",
+                        "actor": actor,
+                        "ref": reply["reply_id"],
+                        "at": _iso(at),
+                        "private": reply.get("private"),
+                        "channel": reply.get("channel"),
+                    },
+                ),
+            ]
+        )
+
+    def record_sent_message(
+        self, channel: str, external_id: str, ticket_id: str, thread: str, at: datetime
+    ) -> None:
+        """Remember a reply the platform accepted, so a customer answering it threads onto the ticket.
+
+        Stored where the brand's own messages live (``OUTBOUND#``): the platform's echo of the same
+        message is then a duplicate, not a second brand reply.
+        """
+        item = {
+            "PK": {"S": f"OUTBOUND#{channel}#{external_id}"},
+            "SK": {"S": "MESSAGE"},
+            **to_attributes(
+                {
+                    "entity": "sent_reply",
+                    "channel": channel,
+                    "external_id": external_id,
+                    "ticket_id": ticket_id,
+                    "thread_key": thread,
+                    "created_at": _iso(at),
+                }
+            ),
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise StorageUnavailable(f"ticket store: {_code(error)}") from error
+
+    def update_reply(self, ticket_id: str, reply_id: str, values: dict[str, Any]) -> None:
+        """Record a delivery attempt's outcome on a reply."""
+        present = {k: v for k, v in values.items() if v is not None}
+        absent = [k for k, v in values.items() if v is None]
+        names = {f"#f{i}": key for i, key in enumerate([*present, *absent])}
+        expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(present)))
+        if absent:
+            expression += " REMOVE " + ", ".join(f"#f{len(present) + i}" for i in range(len(absent)))
+        attribute_values = {f":v{i}": value for i, value in enumerate(present.values())}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=reply_key(ticket_id, reply_id),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={k: v for k, v in to_attributes(attribute_values).items()},
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except ClientError as error:
+            raise StorageUnavailable(f"ticket store: {_code(error)}") from error
 
     def queue(
         self, team: str, status: TicketStatus, limit: int = 50, cursor: dict[str, Any] | None = None
@@ -378,6 +481,11 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         )
     values.update(due_keys(ticket))
     return values
+
+
+def reply_key(ticket_id: str, reply_id: str) -> dict[str, dict[str, str]]:
+    """Primary key of an agent's reply."""
+    return {"PK": {"S": f"TICKET#{ticket_id}"}, "SK": {"S": f"REPLY#{reply_id}"}}
 
 
 def event_key(ticket_id: str, at: datetime, kind: str, ref: str) -> dict[str, dict[str, str]]:

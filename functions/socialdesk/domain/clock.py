@@ -23,6 +23,7 @@ def start_clock(ticket: Ticket, kind: ClockKind, at: datetime, policy: RoutingPo
             "deadline": deadline,
             "escalation_level": 0,
             "breached": False,
+            "first_response_due": deadline if kind is ClockKind.FIRST_RESPONSE else ticket.first_response_due,
         }
     )
     return started.model_copy(update={"due_at": next_due(started, policy)})

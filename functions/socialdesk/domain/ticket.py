@@ -96,6 +96,8 @@ class Ticket(BaseModel):
     due_at: datetime | None = None  # when the next escalation level fires (the sparse due index)
     breached: bool = False
     first_response_at: datetime | None = None
+    first_response_due: datetime | None = None
+    max_escalation_level: int = Field(default=0, ge=0)
     last_response_at: datetime | None = None
     last_customer_message_at: datetime | None = None
     mention_count: int = Field(default=1, ge=0)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
-from socialdesk.bootstrap import services
+from socialdesk.bootstrap import idempotency_config, now, reply_service, services
 from socialdesk.common.observability import logger, metrics, tracer
 from socialdesk.domain.access import Principal, principal_from_claims
 from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
@@ -67,6 +71,116 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
     )
 
 
+def _body(model: type[Any]) -> Any:
+    """The JSON body as ``model``; malformed or invalid → 400 with the field path."""
+    from pydantic import ValidationError
+
+    from socialdesk.channels.validation import describe
+
+    try:
+        raw = app.current_event.json_body
+    except ValueError:
+        raise PayloadInvalid("body is not valid JSON") from None
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as error:
+        raise PayloadInvalid(describe(error)) from None
+
+
+def _json(status: int, payload: Any) -> Response[str]:
+    import json
+
+    return Response(
+        status_code=status, content_type="application/json", body=json.dumps(payload, default=str)
+    )
+
+
+@app.post("/tickets/<ticket_id>/replies")
+def post_reply(ticket_id: str) -> Response[str]:
+    """Record a reply (stops the SLA clock) and send it on the customer's channel.
+
+    ``Idempotency-Key`` makes a retried click return the first outcome instead of posting twice.
+    201 when sent; 202 when recorded but the platform refused or failed (retried if retryable).
+    """
+    from socialdesk.logic.respond import ReplyRequest
+
+    principal = current_principal()
+    request = _body(ReplyRequest)
+    key = (app.current_event.headers or {}).get("idempotency-key")
+    outcome = reply_service().reply(principal, ticket_id, request, key)
+    metrics.add_metric(name=f"Replies_{outcome['status']}", unit="Count", value=1)
+    return _json(201 if outcome["status"] == "sent" else 202, outcome)
+
+
+@app.post("/tickets/<ticket_id>/assign")
+def post_assign(ticket_id: str) -> dict[str, Any]:
+    """Assign the ticket to an agent and/or move it to a team."""
+    from socialdesk.logic.respond import AssignRequest, assign
+
+    ticket = assign(current_principal(), ticket_id, _body(AssignRequest), now(), tickets=services().tickets)
+    return ticket.model_dump(mode="json")
+
+
+@app.post("/tickets/<ticket_id>/resolve")
+def post_resolve(ticket_id: str) -> dict[str, Any]:
+    """Resolve the ticket (the clock stops; it leaves the due index)."""
+    from socialdesk.logic.respond import ResolveRequest, resolve
+
+    ticket = resolve(current_principal(), ticket_id, _body(ResolveRequest), now(), tickets=services().tickets)
+    return ticket.model_dump(mode="json")
+
+
+@app.post("/tickets/<ticket_id>/reopen")
+def post_reopen(ticket_id: str) -> dict[str, Any]:
+    """Reopen a resolved ticket (the next-response clock runs again)."""
+    from socialdesk.logic.respond import reopen
+
+    svc = services()
+    ticket = reopen(
+        current_principal(), ticket_id, now(), tickets=svc.tickets, policy=svc.policies.routing_policy()
+    )
+    return ticket.model_dump(mode="json")
+
+
+@app.get("/reports/sla")
+def get_sla_report() -> dict[str, Any]:
+    """First-response p50/p90, SLA compliance and breaches by level for a team and period."""
+    from socialdesk.logic.reports import sla_report
+
+    params = app.current_event.query_string_parameters or {}
+    return sla_report(
+        current_principal(),
+        params.get("team"),
+        params.get("from"),
+        params.get("to"),
+        tickets=services().tickets,
+    ).model_dump(mode="json")
+
+
+@app.get("/config/policy")
+def get_policy() -> dict[str, Any]:
+    """The routing rules, SLA policies, calendars and escalation policies (leads and admins)."""
+    from socialdesk.logic.configure import read_policy
+
+    return read_policy(current_principal(), store=services().policies)
+
+
+@app.put("/config/policy")
+def put_policy() -> dict[str, Any]:
+    """Replace the policy document (admins; optimistic concurrency on ``version``; audited)."""
+    from socialdesk.logic.configure import PolicyChange, change_policy
+
+    return change_policy(current_principal(), _body(PolicyChange), now(), store=services().policies)
+
+
+@app.get("/config/policy/audit")
+def get_policy_audit() -> dict[str, Any]:
+    """Who changed the policy, when (leads and admins)."""
+    from socialdesk.logic.configure import policy_audit
+
+    return policy_audit(current_principal(), store=services().policies)
+
+
 def _shaped(result: dict[str, Any]) -> Response[str]:
     return Response(
         status_code=result["statusCode"],
@@ -82,6 +196,22 @@ def _domain_error(error: DomainError) -> Response[str]:
     return _shaped(error_response(error))
 
 
+@app.exception_handler(IdempotencyValidationError)
+def _key_reused(error: Exception) -> Response[str]:
+    return _json(
+        422,
+        {
+            "error": "idempotency_key_reused",
+            "reason": "this Idempotency-Key was already used for a different reply",
+        },
+    )
+
+
+@app.exception_handler(IdempotencyAlreadyInProgressError)
+def _in_progress(error: Exception) -> Response[str]:
+    return _json(409, {"error": "in_progress", "reason": "the same reply is being sent; retry shortly"})
+
+
 @app.exception_handler(Exception)
 def _unexpected(error: Exception) -> Response[str]:
     logger.exception("request failed")
@@ -94,4 +224,5 @@ def _unexpected(error: Exception) -> Response[str]:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) entrypoint for the agent routes."""
     metrics.add_metric(name="AgentApiRequests", unit="Count", value=1)
+    idempotency_config().register_lambda_context(context)
     return app.resolve(event, context)

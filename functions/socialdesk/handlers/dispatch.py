@@ -1,4 +1,4 @@
-"""Stream consumer: start the route-mention state machine for each newly stored customer mention."""
+"""Stream consumer: route each newly stored customer mention; stop the clock on the brand's own replies."""
 
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ def record_handler(record: DynamoDBRecord) -> None:
     """Route a mention INSERT (the event source mapping filters the rest; checked again here)."""
     image = record.dynamodb.new_image if record.dynamodb else None
     if record.event_name is None or record.event_name.name != "INSERT" or not image:
+        return
+    if image.get("entity") == "outbound_message":
+        from socialdesk.logic.respond import record_brand_reply
+
+        ticket = record_brand_reply(
+            str(image["channel"]), str(image["external_id"]), tickets=services().tickets
+        )
+        metrics.add_metric(name="BrandRepliesSeen", unit="Count", value=1 if ticket else 0)
         return
     if image.get("entity") != "mention" or image.get("status") != "active":
         return

@@ -44,12 +44,31 @@ class TicketEvent(BaseModel):
     details: dict[str, Any] = {}
 
 
+class Reply(BaseModel):
+    """An agent's reply and what became of its delivery."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reply_id: str
+    author: str
+    text: str
+    channel: str
+    private: bool
+    status: str
+    created_at: datetime
+    attempts: int = 0
+    external_id: str | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
 class TicketView(BaseModel):
-    """A ticket with its mentions (oldest first) and its audit trail."""
+    """A ticket with its mentions (oldest first), its replies and its audit trail."""
 
     ticket: Ticket
     mentions: tuple[Mention, ...]
     events: tuple[TicketEvent, ...]
+    replies: tuple[Reply, ...] = ()
 
 
 def list_queue(
@@ -85,7 +104,7 @@ def show_ticket(
     ticket = tickets.get(ticket_id)
     if ticket is None or not principal.can_see_team(ticket.team):
         raise TicketNotFound("no such ticket")
-    links, events = tickets.history(ticket_id)
+    links, events, replies = tickets.history(ticket_id)
     found = [mentions.get(link["channel"], link["external_id"]) for link in links]
     ordered = sorted((m.mention for m in found if m is not None), key=lambda m: m.created_at)
     audit = [
@@ -97,7 +116,12 @@ def show_ticket(
         )
         for e in events
     ]
-    return TicketView(ticket=ticket, mentions=tuple(ordered), events=tuple(audit))
+    return TicketView(
+        ticket=ticket,
+        mentions=tuple(ordered),
+        events=tuple(audit),
+        replies=tuple(Reply.model_validate(r) for r in replies),
+    )
 
 
 def visible_mention(

@@ -1,0 +1,400 @@
+"""Outbound replies: one port for every channel, dispatched to the platform's documented send endpoint.
+
+An agent's reply goes back out on the channel the customer used:
+
+===========  =========  =====================================================================
+channel      private    request (module)
+===========  =========  =====================================================================
+x            False      ``POST {x}/2/tweets`` reply post (:mod:`socialdesk.channels.x.send`)
+x            True       ``POST {x}/2/dm_conversations/with/{recipient}/messages``
+facebook     False      ``POST {graph}/{in_reply_to}/comments`` (:mod:`socialdesk.channels.meta.send`)
+facebook     True       ``POST {graph}/me/messages`` private reply to the comment (or to a PSID)
+messenger    either     ``POST {graph}/me/messages`` (Messenger has no public mode)
+instagram    False      ``POST {graph}/{in_reply_to}/replies``
+instagram    True       ``POST {graph}/me/messages``
+whatsapp     either     ``POST {graph}/{brand_account}/messages`` (WhatsApp has no public mode)
+generic      either     ``POST <callback-url>`` signed (:mod:`socialdesk.channels.generic.send`)
+===========  =========  =====================================================================
+
+The HTTP client is the standard library's ``urllib.request`` (no third-party dependency in the
+Lambda layer): one request, a timeout, no redirects followed (a redirect would carry the
+``Authorization`` header to another host), ``https`` only except for loopback hosts (tests, the
+local stack). Neither the reply text nor a credential is ever put in an exception message.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from socialdesk.dal.ports import SecretSource
+from socialdesk.domain.errors import DomainError, StorageUnavailable
+from socialdesk.domain.mention import Channel
+
+#: longest reply text accepted (the platforms' own limits are lower for most endpoints)
+MAX_TEXT_LENGTH = 10_000
+USER_AGENT = "SocialDesk-Outbound/1.0"
+_MAX_RESPONSE_BYTES = 1 << 20
+_MAX_PLATFORM_MESSAGE = 160
+#: shortest secret or text that the exception-message scrubber looks for, and how much of its start
+_MIN_SCRUB_LENGTH = 4
+_SCRUB_PROBE = 16
+#: Graph API error codes documented as temporary ("wait and retry"): 1 unknown, 2 service,
+#: 4 app throttled, 17 user throttled, 341 application limit (developers.facebook.com/docs/
+#: graph-api/guides/error-handling); WhatsApp Cloud API 130429 throughput, 131056 pair rate limit.
+_META_TRANSIENT_CODES = frozenset({1, 2, 4, 17, 341, 130429, 131056})
+
+
+class OutboundReply(BaseModel):
+    """One agent reply to send on the channel the customer used.
+
+    ``private`` has no default on purpose: posting a DM answer publicly is the costly mistake.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    reply_id: str = Field(min_length=1, max_length=128)
+    ticket_id: str = Field(min_length=1, max_length=128)
+    channel: Channel
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    #: True = DM / private message, False = public reply under the customer's post or comment
+    private: bool
+    #: external id of the customer message answered: tweet id, Facebook comment id, Instagram
+    #: comment id, WhatsApp message id (wamid), generic ``<source>:<id>``
+    in_reply_to: str | None = None
+    #: the customer's platform id: X user id, Messenger PSID, Instagram-scoped id, WhatsApp wa_id
+    recipient: str | None = None
+    #: X user id of the brand, Facebook Page id, Instagram account id, WhatsApp phone_number_id
+    brand_account: str | None = None
+    #: generic source name (``/webhooks/generic/{source}``)
+    source: str | None = None
+
+    @field_validator("in_reply_to", "recipient", "brand_account", "source", mode="before")
+    @classmethod
+    def _ids_as_strings(cls, value: object) -> object:
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value).strip() or None
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+
+class Delivered(BaseModel):
+    """The platform accepted the reply."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the id the platform gave the sent message (None when the 2xx body carried none)
+    external_id: str | None
+    #: ``POST <scheme>://<host><path>`` that accepted it (no query string, no credentials)
+    endpoint: str
+
+
+class DeliveryFailed(DomainError):
+    """The reply was not delivered.
+
+    ``retryable`` is True for 429, 5xx, Meta's documented transient error codes, timeouts and
+    connection errors; False for other 4xx (bad token, bad id, policy), redirects and missing
+    configuration. ``status`` is the platform's HTTP status when there was one.
+    """
+
+    code = "delivery_failed"
+
+    def __init__(self, reason: str, *, retryable: bool, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.retryable = retryable
+        self.status = status
+
+
+class OutboundSettings(BaseModel):
+    """Where the platforms' APIs live and how long one request may take."""
+
+    model_config = ConfigDict(frozen=True)
+
+    x_api_base_url: str = "https://api.x.com"
+    meta_graph_base_url: str = "https://graph.facebook.com/v21.0"
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("x_api_base_url", "meta_graph_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+# --- credentials -------------------------------------------------------------------------------
+
+X_CREDENTIAL = "x/user-access-token"
+META_PAGE_CREDENTIAL = "meta/page-access-token"
+WHATSAPP_CREDENTIAL = "whatsapp/access-token"
+
+
+def require_secret(secrets: SecretSource, name: str) -> str:
+    """The secret's value, or :class:`DeliveryFailed` (not retryable) when it is missing.
+
+    A secret store outage is retryable.
+    """
+    try:
+        value = secrets.get(name)
+    except StorageUnavailable:
+        raise DeliveryFailed(f"secret store unavailable while reading {name}", retryable=True) from None
+    if not value or not value.strip():
+        raise DeliveryFailed(f"no credential configured: {name}", retryable=False)
+    return value.strip()
+
+
+def send_reply(reply: OutboundReply, *, secrets: SecretSource, settings: OutboundSettings) -> Delivered:
+    """Send ``reply`` on its channel and return what the platform answered.
+
+    Raises
+    ------
+    DeliveryFailed
+        When a credential or a required id is missing, or the platform refused or could not be
+        reached; ``retryable`` says whether sending the same reply again may succeed.
+    """
+    from socialdesk.channels.generic import send as generic_send
+    from socialdesk.channels.meta import send as meta_send
+    from socialdesk.channels.x import send as x_send
+
+    channel = reply.channel
+    if channel is Channel.X:
+        return x_send.send(reply, token=require_secret(secrets, X_CREDENTIAL), settings=settings)
+    if channel is Channel.WHATSAPP:
+        return meta_send.send_whatsapp(
+            reply, token=require_secret(secrets, WHATSAPP_CREDENTIAL), settings=settings
+        )
+    if channel in (Channel.FACEBOOK, Channel.MESSENGER, Channel.INSTAGRAM):
+        token = require_secret(secrets, META_PAGE_CREDENTIAL)
+        if channel is Channel.FACEBOOK:
+            if reply.private:
+                return meta_send.send_facebook_private(reply, token=token, settings=settings)
+            return meta_send.reply_to_facebook_comment(reply, token=token, settings=settings)
+        if channel is Channel.MESSENGER:
+            return meta_send.send_messenger(reply, token=token, settings=settings)
+        if reply.private:
+            return meta_send.send_instagram_dm(reply, token=token, settings=settings)
+        return meta_send.reply_to_instagram_comment(reply, token=token, settings=settings)
+    if channel is Channel.GENERIC:
+        source = generic_send.require_source(reply)
+        return generic_send.send(
+            reply,
+            callback_url=require_secret(secrets, generic_send.callback_url_secret(source)),
+            secret=require_secret(secrets, generic_send.signing_secret(source)),
+            settings=settings,
+        )
+    raise DeliveryFailed(f"no outbound adapter for channel {channel}", retryable=False)
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+class HttpResult(NamedTuple):
+    """A 2xx answer: status, the decoded JSON body (None if absent or not JSON), the endpoint."""
+
+    status: int
+    body: Any
+    endpoint: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would resend the Authorization header to the new location."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def require(value: str | None, what: str) -> str:
+    """``value``, or :class:`DeliveryFailed` (not retryable) naming the missing field."""
+    if not value:
+        raise DeliveryFailed(f"{what} is required", retryable=False)
+    return value
+
+
+def path_segment(value: str, what: str) -> str:
+    """``value`` percent-encoded as one URL path segment; '.' and '..' are refused."""
+    if value in (".", "..") or len(value) > 256:
+        raise DeliveryFailed(f"{what} is not a valid id", retryable=False)
+    return urllib.parse.quote(value, safe="")
+
+
+def json_body(payload: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON bytes."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def form_body(fields: Mapping[str, str]) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes."""
+    return urllib.parse.urlencode(fields).encode("ascii")
+
+
+def post(
+    url: str,
+    *,
+    what: str,
+    body: bytes,
+    content_type: str,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+    redact: Iterable[str] = (),
+) -> HttpResult:
+    """POST ``body`` to ``url`` (plus ``query``) and return the 2xx answer.
+
+    ``what`` names the call in error messages; ``redact`` lists values (token, text) that must not
+    appear in one even when the platform echoes them.
+
+    Raises
+    ------
+    DeliveryFailed
+        Not retryable for a disallowed URL, a redirect or a 4xx (except 429 and Meta's transient
+        error codes); retryable for 429, 5xx, timeouts and connection errors.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise DeliveryFailed(f"{what}: the URL must be http(s) with a host", retryable=False)
+    if parts.username is not None or parts.password is not None:
+        raise DeliveryFailed(f"{what}: the URL must not carry credentials", retryable=False)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise DeliveryFailed(f"{what}: plain http is only allowed to loopback hosts", retryable=False)
+    endpoint = f"POST {parts.scheme}://{parts.netloc}{parts.path or '/'}"
+    full_url = url
+    if query:
+        full_url += ("&" if parts.query else "?") + urllib.parse.urlencode(query)
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        full_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            **(headers or {}),
+        },
+    )
+    secrets = [value for value in redact if value and len(value) >= _MIN_SCRUB_LENGTH]
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            status = response.status
+            raw = response.read(_MAX_RESPONSE_BYTES)
+    except urllib.error.HTTPError as error:
+        try:
+            raw = error.read(_MAX_RESPONSE_BYTES)
+        except (OSError, http.client.HTTPException):
+            raw = b""
+        finally:
+            error.close()
+        raise _http_failure(what, error.code, _decode(raw), secrets) from None
+    except urllib.error.URLError as error:
+        raise _connection_failure(what, error.reason, timeout) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise _connection_failure(what, error, timeout) from None
+    return HttpResult(status, _decode(raw), endpoint)
+
+
+def string_id(value: object) -> str | None:
+    """A platform id as a string (ids may arrive as JSON numbers), or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str | int):
+        return str(value) or None
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _decode(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _connection_failure(what: str, cause: object, timeout: float) -> DeliveryFailed:
+    if isinstance(cause, TimeoutError):
+        return DeliveryFailed(f"{what}: no answer within {timeout:g} s", retryable=True)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return DeliveryFailed(f"{what}: TLS certificate verification failed", retryable=False)
+    name = type(cause).__name__ if isinstance(cause, BaseException) else "connection error"
+    return DeliveryFailed(f"{what}: connection failed ({name})", retryable=True)
+
+
+def _http_failure(what: str, status: int, body: Any, secrets: list[str]) -> DeliveryFailed:
+    detail, transient = _platform_error(body)
+    retryable = status == 429 or status >= 500 or transient
+    if 300 <= status < 400:
+        detail = "redirects are not followed"
+    detail = _withhold_secrets(detail, secrets)
+    reason = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
+    return DeliveryFailed(reason, retryable=retryable, status=status)
+
+
+def _platform_error(body: Any) -> tuple[str, bool]:
+    """A short description of a platform error body, and whether it is a documented transient error."""
+    if not isinstance(body, dict):
+        return "", False
+    error = body.get("error")
+    if isinstance(error, dict):  # Graph API: {"error": {"message", "type", "code", "error_subcode", ...}}
+        code = error.get("code")
+        code = code if isinstance(code, int) and not isinstance(code, bool) else _int_or_none(code)
+        bits = [f"code {code}" if code is not None else ""]
+        if isinstance(error.get("error_subcode"), int):
+            bits.append(f"subcode {error['error_subcode']}")
+        if isinstance(error.get("type"), str):
+            bits.append(error["type"])
+        if isinstance(error.get("message"), str):
+            bits.append(error["message"])
+        transient = code in _META_TRANSIENT_CODES or error.get("is_transient") is True
+        return ", ".join(bit for bit in bits if bit), transient
+    bits = []
+    for key in ("title", "detail"):  # X API v2: RFC 7807 problem details
+        if isinstance(body.get(key), str):
+            bits.append(body[key])
+    errors = body.get("errors")
+    if not bits and isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        for key in ("message", "detail", "title"):
+            if isinstance(errors[0].get(key), str):
+                bits.append(errors[0][key])
+                break
+    if not bits and isinstance(error, str):
+        bits.append(error)
+    return ", ".join(bits), False
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _withhold_secrets(detail: str, secrets: list[str]) -> str:
+    """``detail`` truncated, or a placeholder when it echoes the text or a credential (or its start)."""
+    if any(secret[:_SCRUB_PROBE] in detail for secret in secrets):
+        return "platform message withheld: it echoed the request"
+    if len(detail) > _MAX_PLATFORM_MESSAGE:
+        detail = detail[: _MAX_PLATFORM_MESSAGE - 1] + "…"
+    return detail

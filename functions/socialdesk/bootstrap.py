@@ -13,6 +13,7 @@ from socialdesk.common.settings import Settings
 
 if TYPE_CHECKING:
     from socialdesk.dal.config import DynamoPolicyStore
+    from socialdesk.dal.erasures import DynamoErasureRequests
     from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SecretSource
     from socialdesk.dal.surge import DynamoSurgeCounter
     from socialdesk.dal.tickets import DynamoTicketRepository
@@ -40,6 +41,13 @@ class Services:
     mentions: MentionRepository
     archive: RawPayloadArchive
     secrets: SecretSource
+
+    @property
+    def erasures(self) -> DynamoErasureRequests:
+        """Privacy erasure requests."""
+        from socialdesk.dal.erasures import DynamoErasureRequests
+
+        return DynamoErasureRequests(clients.client("dynamodb"), self.settings.table_name)
 
     @property
     def tickets(self) -> DynamoTicketRepository:

@@ -52,7 +52,7 @@ EXPECTED: dict[str, list[tuple[str, str | None, str | None]]] = {
     "x_tweet-object-extended_1.json": [("mention_received", "post", "994633657141813248")],
     "x_tweet-object-quote_1.json": [("mention_received", "quote", "1081260794069671936")],
     # no for_user_id at all: the documented revoke shape
-    "x_user-event-revoke_1.json": [("event_ignored", "user_revoke", None)],
+    "x_user-event-revoke_1.json": [("person_erasure_requested", "x_user_revoke", "63046977")],
     "x-xaa_dm-received_1.json": [("mention_received", "direct_message", "2080765901528535096")],
     # the filtered user deleting their own post
     "x-xaa_post-delete_1.json": [("mention_deleted", None, "2080761269309813134")],
@@ -154,6 +154,8 @@ def outcome(event: Any) -> tuple[str, str | None, str | None]:
         return (event.type, message.kind.value, message.external_id)
     if event.type == "event_ignored":
         return (event.type, event.reason, None)
+    if event.type == "person_erasure_requested":
+        return (event.type, event.reason, event.author_id)
     return (event.type, None, event.external_id)
 
 

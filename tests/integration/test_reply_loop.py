@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from local import platforms as fake
 from local.gateway import LocalGateway
 from local.stack import LocalStack
 from local.token import mint
 from socialdesk import bootstrap
-from tests.support import platform_server as fake
 from tests.support.platforms import post_meta
 from tests.support.routing import BASE_ID, BRAND, deliver, quiet, ticket_of, tweet
 

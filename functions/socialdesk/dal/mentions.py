@@ -79,16 +79,21 @@ class DynamoMentionRepository:
                 return WriteOutcome.STORED
         return WriteOutcome.DUPLICATE
 
-    def tombstone(self, channel: Channel, external_id: str, deleted_at: datetime) -> WriteOutcome:
-        """Remove the content, keep the id; a delete that arrives first leaves a tombstone."""
+    def tombstone(
+        self, channel: Channel, external_id: str, deleted_at: datetime
+    ) -> tuple[WriteOutcome, str | None]:
+        """Remove the content, keep the id; a delete that arrives first leaves a tombstone.
+
+        Returns the outcome and the raw payload reference the mention had (for the caller to erase).
+        """
         try:
-            self._client.update_item(
+            response = self._client.update_item(
                 TableName=self._table,
                 Key=mention_key(channel.value, external_id),
                 UpdateExpression=(
                     "SET #status = :deleted, deleted_at = :at, entity = if_not_exists(entity, :tomb), "
                     "channel = :channel, external_id = :id "
-                    "REMOVE " + ", ".join(f"#c{i}" for i in range(len(_CONTENT)))
+                    "REMOVE raw_ref, " + ", ".join(f"#c{i}" for i in range(len(_CONTENT)))
                 ),
                 ConditionExpression="attribute_not_exists(deleted_at)",
                 ExpressionAttributeNames={
@@ -102,12 +107,56 @@ class DynamoMentionRepository:
                     ":channel": {"S": channel.value},
                     ":id": {"S": external_id},
                 },
+                ReturnValues="UPDATED_OLD",
             )
         except ClientError as error:
             if _code(error) == _CONFLICT:
-                return WriteOutcome.DUPLICATE
+                return WriteOutcome.DUPLICATE, None
             raise _unavailable(error) from error
-        return WriteOutcome.TOMBSTONED
+        raw_ref = response.get("Attributes", {}).get("raw_ref", {}).get("S")
+        return WriteOutcome.TOMBSTONED, raw_ref
+
+    def by_author(self, channel: str, author_id: str) -> list[dict[str, Any]]:
+        """Keys and archive references of every message this person wrote on ``channel``."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "AuthorIndex",
+            "KeyConditionExpression": "author_key = :a",
+            "ExpressionAttributeValues": {":a": {"S": author_key(channel, author_id)}},
+        }
+        while True:
+            try:
+                page = self._client.query(**kwargs)
+            except ClientError as error:
+                raise _unavailable(error) from error
+            items.extend(from_attributes(i) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def erase(self, key: dict[str, Any], at: datetime) -> None:
+        """Remove a message's content and its author's identity; keep ids, status and ticket links."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"PK": {"S": key["PK"]}, "SK": {"S": key["SK"]}},
+                UpdateExpression="SET #status = :deleted, erased_at = :at, "
+                "deleted_at = if_not_exists(deleted_at, :at) REMOVE author, author_key, raw_ref, "
+                + ", ".join(f"#c{i}" for i in range(len(_CONTENT))),
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames={
+                    "#status": "status",
+                    **{f"#c{i}": name for i, name in enumerate(_CONTENT)},
+                },
+                ExpressionAttributeValues={
+                    ":deleted": {"S": MentionStatus.DELETED.value},
+                    ":at": {"S": _iso(at)},
+                },
+            )
+        except ClientError as error:
+            if _code(error) != _CONFLICT:
+                raise _unavailable(error) from error
 
     def get(self, channel: str, external_id: str) -> StoredMention | None:
         """The stored mention (tombstoned ones with their content removed), or None."""
@@ -139,6 +188,9 @@ class DynamoMentionRepository:
                 "status": MentionStatus.ACTIVE.value,
                 "received_at": _iso(self._clock()),
                 "version": 1,
+                "author_key": author_key(mention.channel.value, mention.author.id)
+                if mention.author.id
+                else None,
             }
         )
         try:
@@ -152,6 +204,11 @@ class DynamoMentionRepository:
                 return WriteOutcome.DUPLICATE
             raise _unavailable(error) from error
         return WriteOutcome.STORED
+
+
+def author_key(channel: str, author_id: str) -> str:
+    """AuthorIndex partition: everything one person wrote on one channel (for erasure)."""
+    return f"AUTHOR#{channel}#{author_id}"
 
 
 def _code(error: ClientError) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from socialdesk.domain.mention import Channel, Mention
 
@@ -12,6 +12,7 @@ from socialdesk.domain.mention import Channel, Mention
 class WriteOutcome(StrEnum):
     """What one ingest write did."""
 
+    ERASURE_REQUESTED = "erasure_requested"
     STORED = "stored"
     DUPLICATE = "duplicate"
     UPDATED = "updated"
@@ -35,8 +36,18 @@ class MentionRepository(Protocol):
         """Update the stored text (UPDATED), store it if new (STORED), or DUPLICATE if stale/deleted."""
         ...
 
-    def tombstone(self, channel: Channel, external_id: str, deleted_at: datetime) -> WriteOutcome:
-        """Remove the content and keep the id: TOMBSTONED, or DUPLICATE when already gone."""
+    def tombstone(
+        self, channel: Channel, external_id: str, deleted_at: datetime
+    ) -> tuple[WriteOutcome, str | None]:
+        """Remove the content and keep the id: TOMBSTONED (with the old raw_ref), or DUPLICATE."""
+        ...
+
+    def by_author(self, channel: str, author_id: str) -> list[dict[str, Any]]:
+        """Keys (PK, SK) and archive refs of everything one person wrote on a channel."""
+        ...
+
+    def erase(self, key: dict[str, Any], at: datetime) -> None:
+        """Remove one message's content and its author's identity."""
         ...
 
     def get(self, channel: str, external_id: str) -> Mention | None:
@@ -49,6 +60,20 @@ class RawPayloadArchive(Protocol):
 
     def archive(self, channel: str, body: bytes) -> str:
         """Store ``body`` and return a reference to it (idempotent for identical bytes)."""
+        ...
+
+    def delete(self, ref: str) -> None:
+        """Erase an archived payload (privacy); a missing one is fine."""
+        ...
+
+
+class ErasureRequests(Protocol):
+    """Records a person's erasure request, once; the stream then carries it out."""
+
+    def request(
+        self, request_id: str, channels: list[str], author_id: str, reason: str, at: datetime
+    ) -> bool:
+        """Store the request (True) unless it exists already (False)."""
         ...
 
 

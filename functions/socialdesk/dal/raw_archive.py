@@ -33,3 +33,13 @@ class S3RawPayloadArchive:
         except (ClientError, BotoCoreError) as error:
             raise StorageUnavailable("raw payload archive unavailable") from error
         return f"s3://{self._bucket}/{key}"
+
+    def delete(self, ref: str) -> None:
+        """Delete an archived payload by its ``s3://bucket/key`` reference (privacy erasure)."""
+        bucket, _, key = ref.removeprefix("s3://").partition("/")
+        if bucket != self._bucket or not key.startswith("raw/"):
+            return
+        try:
+            self._client.delete_object(Bucket=bucket, Key=key)
+        except (ClientError, BotoCoreError) as error:
+            raise StorageUnavailable("raw payload archive unavailable") from error

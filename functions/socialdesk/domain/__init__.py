@@ -30,6 +30,7 @@ from socialdesk.domain.webhook import (
     MentionEdited,
     MentionReceived,
     OutboundMessageSeen,
+    PersonErasureRequested,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "OutboundMessageSeen",
     "PayloadInvalid",
     "PayloadTooLarge",
+    "PersonErasureRequested",
     "SignatureInvalid",
     "StorageUnavailable",
     "StoredMention",

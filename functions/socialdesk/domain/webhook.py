@@ -46,6 +46,17 @@ class MentionDeleted(BaseModel):
     author_id: str | None = None
 
 
+class PersonErasureRequested(BaseModel):
+    """A person revoked access or asked for deletion: erase everything they wrote that we keep."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["person_erasure_requested"] = "person_erasure_requested"
+    channels: tuple[Channel, ...]
+    author_id: str
+    reason: str
+    requested_at: datetime
+
+
 class EventIgnored(BaseModel):
     """Acknowledged but not a mention: typing, read, reaction, status, dashboard test, unknown type."""
 
@@ -56,6 +67,11 @@ class EventIgnored(BaseModel):
 
 
 InboundEvent = Annotated[
-    MentionReceived | OutboundMessageSeen | MentionEdited | MentionDeleted | EventIgnored,
+    MentionReceived
+    | OutboundMessageSeen
+    | MentionEdited
+    | MentionDeleted
+    | PersonErasureRequested
+    | EventIgnored,
     Field(discriminator="type"),
 ]

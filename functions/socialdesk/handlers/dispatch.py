@@ -42,6 +42,21 @@ def record_handler(record: DynamoDBRecord) -> None:
     image = record.dynamodb.new_image if record.dynamodb else None
     if record.event_name is None or record.event_name.name != "INSERT" or not image:
         return
+    if image.get("entity") == "erasure_request":
+        from socialdesk.bootstrap import now
+        from socialdesk.logic.erase_person import erase_person
+
+        svc = services()
+        erased = erase_person(
+            image,
+            now(),
+            mentions=svc.mentions,
+            archive=svc.archive,
+            tickets=svc.tickets,
+            erasures=svc.erasures,
+        )
+        metrics.add_metric(name="MessagesErased", unit="Count", value=erased)
+        return
     if image.get("entity") == "outbound_message":
         from socialdesk.logic.respond import record_brand_reply
 

@@ -31,6 +31,7 @@ _METRIC_BY_OUTCOME = {
     WriteOutcome.TOMBSTONED: "MentionsTombstoned",
     WriteOutcome.OUTBOUND: "OutboundRecorded",
     WriteOutcome.IGNORED: "EventsIgnored",
+    WriteOutcome.ERASURE_REQUESTED: "ErasureRequests",
 }
 
 Route = Callable[[APIGatewayProxyEventV2, Services], dict[str, Any]]
@@ -154,6 +155,7 @@ def _ingest(webhook: str, body: bytes, events: list[Any], svc: Services) -> dict
         body=body,
         mentions=svc.mentions,
         archive=svc.archive,
+        erasures=svc.erasures,
         workers=svc.settings.ingest_workers,
     )
     counts = Counter(item.outcome for item in report.items)
@@ -175,12 +177,65 @@ def _ingest(webhook: str, body: bytes, events: list[Any], svc: Services) -> dict
     return json_response(200, {"received": len(report.items), **summary, "items": items})
 
 
+def meta_data_deletion(event: APIGatewayProxyEventV2, svc: Services) -> dict[str, Any]:
+    """``POST /webhooks/meta/data-deletion``: Meta's user data-deletion callback.
+
+    Verifies ``signed_request`` with the app secret, records the erasure (carried out from the
+    stream) and answers as Meta requires: ``{"url": <status page>, "confirmation_code": <code>}``.
+    """
+    from urllib.parse import parse_qs
+
+    from socialdesk.channels.meta.deletion import verify_signed_request
+    from socialdesk.domain.mention import Channel
+    from socialdesk.domain.timeutil import to_utc
+    from socialdesk.domain.webhook import PersonErasureRequested
+    from socialdesk.logic.ingest_mention import erasure_id
+
+    body = raw_body(event, 64 * 1024)
+    fields = parse_qs(body.decode("utf-8", "replace"))
+    signed = (fields.get("signed_request") or [""])[0]
+    payload = verify_signed_request(signed, secret(svc, META_SECRET))
+    issued = payload.get("issued_at")
+    request = PersonErasureRequested(
+        channels=(Channel.FACEBOOK, Channel.MESSENGER, Channel.INSTAGRAM),
+        author_id=str(payload["user_id"]),
+        reason="meta_data_deletion",
+        requested_at=to_utc(issued) if isinstance(issued, int) else to_utc(time.time()),
+    )
+    code = erasure_id(request)
+    svc.erasures.request(
+        code, [c.value for c in request.channels], request.author_id, request.reason, request.requested_at
+    )
+    metrics.add_metric(name="ErasureRequests", unit="Count", value=1)
+    domain = (event.get("requestContext") or {}).get("domainName") or "localhost"
+    return json_response(200, {"url": f"https://{domain}/privacy/deletion/{code}", "confirmation_code": code})
+
+
+def deletion_status(event: APIGatewayProxyEventV2, svc: Services) -> dict[str, Any]:
+    """``GET /privacy/deletion/{code}``: the status page a person reaches from Meta (no personal data)."""
+    code = (event.get("pathParameters") or {}).get("code") or ""
+    found = svc.erasures.get(code) if re.fullmatch(r"[0-9a-f]{24}", code) else None
+    if not found:
+        return json_response(404, {"error": "not_found", "reason": "no deletion request has this code"})
+    return json_response(
+        200,
+        {
+            "confirmation_code": code,
+            "status": found.get("status"),
+            "requested_at": found.get("requested_at"),
+            "completed_at": found.get("completed_at"),
+        },
+    )
+
+
 ROUTES: dict[str, Route] = {
     "GET /webhooks/x": x_crc,
     "POST /webhooks/x": x_events,
     "GET /webhooks/meta": meta_verify,
     "POST /webhooks/meta": meta_events,
     "POST /webhooks/generic/{source}": generic_events,
+    "POST /webhooks/meta/data-deletion": meta_data_deletion,
+    "GET /privacy/deletion/{code}": deletion_status,
 }
 
 
@@ -192,7 +247,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = APIGatewayProxyEventV2(event)
     route_key = request.get("routeKey") or ""
     route = ROUTES.get(route_key)
-    metrics.add_dimension(name="webhook", value=route_key.split("/")[2] if route else "none")
+    metrics.add_dimension(
+        name="webhook", value=route_key.split("/")[2] if route and route_key.count("/") > 1 else "none"
+    )
     metrics.add_metric(name="WebhookRequests", unit="Count", value=1)
     if route is None:
         return json_response(404, {"error": "not_found", "reason": f"no route {route_key}"})

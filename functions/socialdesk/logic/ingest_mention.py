@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, ConfigDict
 
-from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, WriteOutcome
+from socialdesk.dal.ports import ErasureRequests, MentionRepository, RawPayloadArchive, WriteOutcome
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.webhook import (
-    EventIgnored,
     InboundEvent,
     MentionDeleted,
     MentionEdited,
     MentionReceived,
     OutboundMessageSeen,
+    PersonErasureRequested,
 )
 
 _EXCERPT = 60
@@ -55,6 +56,7 @@ def ingest_delivery(
     body: bytes,
     mentions: MentionRepository,
     archive: RawPayloadArchive,
+    erasures: ErasureRequests | None = None,
     workers: int = 16,
 ) -> IngestReport:
     """Archive ``body`` once, then apply every event with one conditional write each.
@@ -76,16 +78,21 @@ def ingest_delivery(
     workers
         Upper bound on concurrent writes.
     """
-    needs_storage = any(not isinstance(event, EventIgnored) for event in events)
+    needs_storage = any(isinstance(e, MentionReceived | OutboundMessageSeen | MentionEdited) for e in events)
     raw_ref = archive.archive(channel, body) if needs_storage else None
-    apply = _applier(mentions, raw_ref)
+    apply = _applier(mentions, archive, erasures, raw_ref)
     if len(events) <= 1:
         return IngestReport(items=tuple(apply(event) for event in events))
     with ThreadPoolExecutor(max_workers=min(workers, len(events))) as pool:
         return IngestReport(items=tuple(pool.map(apply, events)))
 
 
-def _applier(mentions: MentionRepository, raw_ref: str | None) -> Callable[[InboundEvent], ItemOutcome]:
+def _applier(
+    mentions: MentionRepository,
+    archive: RawPayloadArchive,
+    erasures: ErasureRequests | None,
+    raw_ref: str | None,
+) -> Callable[[InboundEvent], ItemOutcome]:
     def with_ref(mention: Mention) -> Mention:
         return mention.model_copy(update={"raw_ref": raw_ref})
 
@@ -98,9 +105,25 @@ def _applier(mentions: MentionRepository, raw_ref: str | None) -> Callable[[Inbo
             outcome = mentions.apply_edit(with_ref(event.mention), event.edited_at)
             return _described(event.type, outcome, event.mention)
         if isinstance(event, MentionDeleted):
-            outcome = mentions.tombstone(event.channel, event.external_id, event.deleted_at)
+            outcome, old_raw = mentions.tombstone(event.channel, event.external_id, event.deleted_at)
+            if old_raw:  # the author deleted it: its archived payload goes too
+                archive.delete(old_raw)
             return ItemOutcome(
                 outcome=outcome, event=event.type, channel=event.channel.value, external_id=event.external_id
+            )
+        if isinstance(event, PersonErasureRequested) and erasures is not None:
+            recorded = erasures.request(
+                erasure_id(event),
+                [c.value for c in event.channels],
+                event.author_id,
+                event.reason,
+                event.requested_at,
+            )
+            return ItemOutcome(
+                outcome=WriteOutcome.ERASURE_REQUESTED if recorded else WriteOutcome.DUPLICATE,
+                event=event.type,
+                channel=event.channels[0].value,
+                reason=event.reason,
             )
         return ItemOutcome(
             outcome=WriteOutcome.IGNORED,
@@ -110,6 +133,12 @@ def _applier(mentions: MentionRepository, raw_ref: str | None) -> Callable[[Inbo
         )
 
     return apply
+
+
+def erasure_id(event: PersonErasureRequested) -> str:
+    """A stable id for an erasure request (a redelivered request is the same request)."""
+    seed = f"{event.reason}|{event.author_id}|{event.requested_at.isoformat()}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:24]
 
 
 def _described(event: str, outcome: WriteOutcome, mention: Mention) -> ItemOutcome:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from local.platforms import FakePlatforms, Recorded, unused_port
 from socialdesk.channels.generic.signature import verify_signature
 from socialdesk.channels.outbound import (
     Delivered,
@@ -19,7 +20,6 @@ from socialdesk.channels.outbound import (
 )
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.mention import Channel
-from tests.support.platform_server import FakePlatforms, Recorded, unused_port
 
 TEXT = "Sorry about the delay, Ana! Your refund #R-88 left today. Wrap-reply-7f3c"
 TWEET_ID = "1346889436626259968"

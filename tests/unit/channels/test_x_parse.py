@@ -645,3 +645,21 @@ def test_any_json_gives_events_or_payload_invalid(payload: object) -> None:
         return
     # Then it is a list of events, never another exception
     assert isinstance(events, list)
+
+
+def test_user_revoke_with_a_source_user_asks_to_erase_that_persons_content() -> None:
+    # Given the documented revoke event naming the person who revoked access
+    payload = {
+        "user_event": {
+            "revoke": {
+                "date_time": "2018-05-24T09:48:12+00:00",
+                "target": {"app_id": "1"},
+                "source": {"user_id": "63046977"},
+            }
+        }
+    }
+    # When parsed
+    event = only(parse_delivery(payload))
+    # Then it asks for that person's content to be erased on X
+    assert event.type == "person_erasure_requested"
+    assert (event.author_id, event.channels, event.reason) == ("63046977", (Channel.X,), "x_user_revoke")

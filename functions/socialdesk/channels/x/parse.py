@@ -30,12 +30,14 @@ from socialdesk.channels.x.payloads import (
 )
 from socialdesk.domain.errors import PayloadInvalid
 from socialdesk.domain.mention import Attachment, Author, Channel, Direction, Engagement, Mention, MentionKind
+from socialdesk.domain.timeutil import to_utc
 from socialdesk.domain.webhook import (
     EventIgnored,
     InboundEvent,
     MentionDeleted,
     MentionReceived,
     OutboundMessageSeen,
+    PersonErasureRequested,
 )
 
 _SOURCE = "x"
@@ -127,7 +129,7 @@ def _aaa_key_events(key: str, envelope: AaaEnvelope) -> list[InboundEvent]:
     if key in _IGNORED_ARRAYS:
         return [_ignored(_item_reason(item, _IGNORED_ARRAYS[key])) for item in getattr(envelope, key)]
     if key == "user_event":
-        return [_ignored(f"user_{name}") for name in envelope.user_event]
+        return [_user_event(name, detail) for name, detail in envelope.user_event.items()]
     if key == "replay_job_status":
         return [_ignored("replay_job_status")]
     return [_ignored(f"unknown_event:{key}")]
@@ -371,6 +373,23 @@ def _permalink(handle: str | None, post_id: str) -> str:
     if handle and _HANDLE.fullmatch(handle):
         return f"https://x.com/{handle}/status/{post_id}"
     return f"https://x.com/i/web/status/{post_id}"
+
+
+def _user_event(name: str, detail: object) -> InboundEvent:
+    """``user_event.revoke``: the person withdrew the app's access — erase what we hold of theirs."""
+    source = detail.get("source") if isinstance(detail, dict) else None
+    user_id = source.get("user_id") if isinstance(source, dict) else None
+    valid_id = isinstance(user_id, str | int) and not isinstance(user_id, bool) and str(user_id) != ""
+    if name != "revoke" or not valid_id:
+        return _ignored(f"user_{name}")
+    when = detail.get("date_time") if isinstance(detail, dict) else None
+    try:
+        requested_at = to_utc(when) if when else datetime.now(UTC)
+    except ValueError:
+        requested_at = datetime.now(UTC)
+    return PersonErasureRequested(
+        channels=(Channel.X,), author_id=str(user_id), reason="x_user_revoke", requested_at=requested_at
+    )
 
 
 def _ignored(reason: str) -> EventIgnored:

@@ -1,4 +1,6 @@
-"""A real local HTTP server that speaks the platforms' documented send APIs, for outbound tests.
+"""Local stand-ins for the platforms' APIs (X, Graph, WhatsApp, generic callback) on 127.0.0.1.
+
+Used by the tests and the local demo; never deployed.
 
 ``FakePlatforms`` listens on ``127.0.0.1`` (OS-assigned port) in a daemon thread and serves:
 

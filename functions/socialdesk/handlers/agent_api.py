@@ -181,6 +181,62 @@ def get_policy_audit() -> dict[str, Any]:
     return policy_audit(current_principal(), store=services().policies)
 
 
+@app.get("/openapi.json")
+def openapi_document() -> dict[str, Any]:
+    """The agent API's OpenAPI 3 document (public: it holds no data)."""
+    return openapi()
+
+
+def openapi() -> dict[str, Any]:
+    """powertools' route inventory, completed with request bodies and the bearer-token scheme."""
+    import json
+
+    from socialdesk.logic.configure import PolicyChange
+    from socialdesk.logic.respond import AssignRequest, ReplyRequest, ResolveRequest
+
+    document = json.loads(
+        app.get_openapi_json_schema(
+            title="SocialDesk agent API",
+            version="0.1.0",
+            description="Queues, tickets, replies and policy for support agents. Every route except this "
+            "document needs a bearer JWT whose claims carry `teams` and `role`.",
+        )
+    )
+    bodies = {
+        ("/tickets/{ticket_id}/replies", "post"): ReplyRequest,
+        ("/tickets/{ticket_id}/assign", "post"): AssignRequest,
+        ("/tickets/{ticket_id}/resolve", "post"): ResolveRequest,
+        ("/config/policy", "put"): PolicyChange,
+    }
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for (path, method), model in bodies.items():
+        operation = document["paths"].get(path, {}).get(method)
+        if operation is None:
+            continue
+        schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+        }
+    replies = document["paths"].get("/tickets/{ticket_id}/replies", {}).get("post")
+    if replies is not None:
+        replies.setdefault("parameters", []).append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "A retried click with the same key returns the first outcome; posts once.",
+            }
+        )
+    document["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    document["security"] = [{"bearer": []}]
+    document["paths"].get("/openapi.json", {}).get("get", {})["security"] = []
+    return document
+
+
 def _shaped(result: dict[str, Any]) -> Response[str]:
     return Response(
         status_code=result["statusCode"],

@@ -36,13 +36,12 @@ import csv
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from benchmarks.classification import airline_mention
 from socialdesk.dal.config import packaged_policy
 from socialdesk.domain.classification import classify
-from socialdesk.domain.mention import Author, Channel, Engagement, Mention, MentionKind
 from socialdesk.domain.routing import RoutingFacts, RoutingPolicy
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -90,21 +89,6 @@ def load_airline(path: Path | None = None) -> list[dict[str, str]]:
 def in_split(row: dict[str, str], split: Split) -> bool:
     """Dev = even tweet_id (tuning allowed); test = odd tweet_id (reporting only)."""
     return (int(row["tweet_id"]) % 2 == 0) == (split == "dev")
-
-
-def airline_mention(row: dict[str, str]) -> Mention:
-    """The Mention the X channel would deliver for this tweet (a public post)."""
-    retweets = row.get("retweet_count") or "0"
-    return Mention(
-        channel=Channel.X,
-        external_id=row["tweet_id"],
-        kind=MentionKind.POST,
-        source="x",
-        created_at=datetime.strptime(row["tweet_created"], "%Y-%m-%d %H:%M:%S %z"),
-        author=Author(handle=row["name"]),
-        text=row["text"],
-        engagement=Engagement(reposts=int(retweets) if retweets.isdigit() else None),
-    )
 
 
 def route(row: dict[str, str], policy: RoutingPolicy) -> str:

@@ -125,16 +125,7 @@ class DynamoTicketRepository:
         """Store the reply, the ticket with its clock stopped, and the audit event — one transaction."""
         self.transact(
             [
-                {
-                    "Put": {
-                        **self.put(ticket_key(ticket.ticket_id), ticket_values(ticket), if_absent=False)[
-                            "Put"
-                        ],
-                        "ConditionExpression": "#version = :v",
-                        "ExpressionAttributeNames": {"#version": "version"},
-                        "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
-                    }
-                },
+                self.put_versioned(ticket, expected_version),
                 self.put(reply_key(ticket.ticket_id, reply["reply_id"]), {"entity": "reply", **reply}),
                 self.put(
                     event_key(ticket.ticket_id, at, "ReplyRecorded", reply["reply_id"]),
@@ -213,13 +204,7 @@ class DynamoTicketRepository:
             "ExpressionAttributeValues": {":q": {"S": f"QUEUE#{team}#{status.value}"}},
             "Limit": limit,
         }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = cursor
-        try:
-            page = self._client.query(**kwargs)
-        except ClientError as error:
-            raise StorageUnavailable(f"ticket store: {_code(error)}") from error
-        return [_ticket(from_attributes(i)) for i in page["Items"]], page.get("LastEvaluatedKey")
+        return self._ticket_page(kwargs, cursor)
 
     def due(
         self, shard: int, now: datetime, limit: int = 100, cursor: dict[str, Any] | None = None
@@ -233,6 +218,11 @@ class DynamoTicketRepository:
             "ExpressionAttributeValues": {":shard": {"S": f"DUE#{shard}"}, ":upto": {"S": upto}},
             "Limit": limit,
         }
+        return self._ticket_page(kwargs, cursor)
+
+    def _ticket_page(
+        self, kwargs: dict[str, Any], cursor: dict[str, Any] | None
+    ) -> tuple[list[Ticket], dict[str, Any] | None]:
         if cursor:
             kwargs["ExclusiveStartKey"] = cursor
         try:
@@ -346,16 +336,7 @@ class DynamoTicketRepository:
         try:
             self.transact(
                 [
-                    {
-                        "Put": {
-                            **self.put(ticket_key(ticket.ticket_id), ticket_values(ticket), if_absent=False)[
-                                "Put"
-                            ],
-                            "ConditionExpression": "#version = :v",
-                            "ExpressionAttributeNames": {"#version": "version"},
-                            "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
-                        }
-                    },
+                    self.put_versioned(ticket, expected_version),
                     self.put(
                         event_key(ticket.ticket_id, at, event, ref),
                         {
@@ -417,6 +398,18 @@ class DynamoTicketRepository:
         if if_absent:
             put["ConditionExpression"] = "attribute_not_exists(PK)"
         return {"Put": put}
+
+    def put_versioned(self, ticket: Ticket, expected_version: int) -> dict[str, Any]:
+        """A transaction operation: write the whole ticket if it is still at ``expected_version``."""
+        put = self.put(ticket_key(ticket.ticket_id), ticket_values(ticket), if_absent=False)["Put"]
+        return {
+            "Put": {
+                **put,
+                "ConditionExpression": "#version = :v",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
+            }
+        }
 
     def update(
         self,

@@ -123,7 +123,8 @@ def dynamodb_calls_per_mention() -> dict[str, float]:
     stack = LocalStack()
     gateway = LocalGateway(stack)
     calls: Counter[str] = Counter()
-    gateway.request("GET", "/webhooks/x?crc_token=warm")  # builds the services and clients
+    with contextlib.redirect_stdout(io.StringIO()):
+        gateway.request("GET", "/webhooks/x?crc_token=warm")  # builds the services and clients
     for service in ("dynamodb", "s3", "ssm"):
         clients.client(service).meta.events.register(
             f"before-call.{service}", lambda model, _s=service, **_: calls.update([f"{_s}:{model.name}"])

@@ -1,4 +1,5 @@
-"""`make demo`: replay every event in events/ through the local stack and show what became of each."""
+"""`make demo`: replay every event in events/ through the local stack and show what became of each,
+then replay a scripted day on a simulated clock (:mod:`local.scripted_day`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-from local import devsecrets  # noqa: E402
+from local import devsecrets, scripted_day  # noqa: E402
 from local.gateway import HttpResponse, LocalGateway  # noqa: E402
 from local.stack import LocalStack  # noqa: E402
 from local.template import ROOT  # noqa: E402
@@ -154,7 +155,7 @@ def routing_rows(stack: LocalStack) -> list[tuple[str, ...]]:
 
 
 def main() -> int:
-    """Replay events/, print the table and a summary; exit 1 if any event did something unexpected."""
+    """Replay events/ and the scripted day, print tables and reports; exit 1 on anything unexpected."""
     stack = LocalStack(parameter_overrides={"Stage": "local"})
     gateway = LocalGateway(stack)
     print(f"SocialDesk demo: local stack from template.yaml (moto, in-process); replaying {EVENTS.name}/\n")
@@ -186,6 +187,7 @@ def main() -> int:
     table = stack.client("dynamodb").scan(TableName=stack.environment["TABLE_NAME"], Select="COUNT")["Count"]
     print(f"Items in the table: {table} (each mention once, whatever the redeliveries)")
     stack.close()
+    surprises.extend(f"scripted day {what}" for what in scripted_day.main().surprises)
     if surprises:
         print("\nUnexpected:\n  " + "\n  ".join(surprises), file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -33,6 +34,7 @@ def get_mention(channel: str, external_id: str) -> dict[str, Any]:
     principal = current_principal()
     if channel not in {c.value for c in Channel}:
         raise MentionNotFound(f"unknown channel {channel}")
+    external_id = unquote(external_id)  # e.g. generic ids "<source>:<id>" sent as "reviews%3A…"
     svc = services()
     stored = svc.mentions.get(channel, external_id)
     item = svc.tickets.mention_item(channel, external_id) if stored else None
@@ -154,6 +156,7 @@ def get_sla_report() -> dict[str, Any]:
         params.get("from"),
         params.get("to"),
         tickets=services().tickets,
+        now=now(),
     ).model_dump(mode="json")
 
 

@@ -141,6 +141,7 @@ def apply_level(
     changed = ticket.model_copy(
         update={
             "escalation_level": number,
+            "max_escalation_level": max(ticket.max_escalation_level, number),
             "breached": ticket.breached or level.is_breach,
             "priority": ticket.priority.raised() if level.raise_priority else ticket.priority,
             "team": team,

@@ -49,6 +49,7 @@ def sla_report(
     end: str | None,
     *,
     tickets: DynamoTicketRepository,
+    now: datetime | None = None,
 ) -> SlaReport:
     """Read the team's tickets through the queue index (no scan) and summarise their SLA."""
     if not team:
@@ -68,16 +69,24 @@ def sla_report(
             found.extend(t for t in page if period_from <= t.created_at < period_to)
             if not cursor:
                 break
-    return summarise(team, period_from, period_to, found)
+    return summarise(team, period_from, period_to, found, now or datetime.now(UTC))
 
 
-def summarise(team: str, period_from: datetime, period_to: datetime, found: list[Ticket]) -> SlaReport:
-    """The report's figures for a list of tickets (pure)."""
+def summarise(
+    team: str, period_from: datetime, period_to: datetime, found: list[Ticket], now: datetime
+) -> SlaReport:
+    """The report's figures for a list of tickets (pure).
+
+    Compliance counts only decided tickets: answered, or still waiting past their first-response due
+    time. A ticket still inside its target is neither a hit nor a miss yet.
+    """
     answered = [t for t in found if t.first_response_at]
     minutes = [
         (t.first_response_at - t.created_at).total_seconds() / 60 for t in answered if t.first_response_at
     ]
-    with_target = [t for t in found if t.first_response_due]
+    with_target = [
+        t for t in found if t.first_response_due and (t.first_response_at or t.first_response_due <= now)
+    ]
     met = [
         t
         for t in with_target

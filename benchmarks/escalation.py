@@ -18,7 +18,7 @@ from typing import Any
 
 OPEN_TICKETS = 100_000
 DUE = 100
-DAY_TICKETS = 2_000
+DAY_TICKETS = 600
 
 
 def _ticket(n: int, created: datetime, policy: Any, priority: str = "normal") -> Any:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from socialdesk.domain.classification import Classification, Intent, classify
+from socialdesk.domain.classification import Classification, classify
 from socialdesk.domain.clock import reprioritise, start_clock
 from socialdesk.domain.errors import Conflict, MentionNotReady
 from socialdesk.domain.mention import Mention, MentionStatus
@@ -395,8 +395,3 @@ def triage_ticket(
             continue
         return Triaged(ticket_id=ticket_id, team=updated.team, error=recorded)
     raise Conflict(f"triaging {ticket_id} kept racing; the step will be retried")
-
-
-def is_spam(classified: Classified) -> bool:
-    """Whether the Choice state will close the ticket as spam."""
-    return bool(classified.classification and classified.classification.intent is Intent.SPAM)

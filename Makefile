@@ -9,7 +9,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := functions:.
 
-.PHONY: demo serve test lint validate build pytest bench token events clean redrive
+.PHONY: demo serve test lint typecheck validate build pytest bench token events clean
 
 $(VENV)/.installed: requirements/dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -34,11 +34,14 @@ token: $(VENV)/.installed  ## print a local JWT: make token TEAMS=a,b ROLE=agent
 events: $(VENV)/.installed  ## regenerate events/ (signed with the documented dev secrets)
 	$(PY) -m local.make_events
 
-test: lint validate build pytest  ## the whole suite: ruff, sam validate --lint, sam build, pytest
+test: lint typecheck validate build pytest  ## the whole suite: ruff, mypy, sam validate --lint, sam build, pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy -p socialdesk
 
 validate: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --template template.yaml

@@ -212,7 +212,7 @@ class HttpResult(NamedTuple):
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Refuse redirects: urllib would resend the Authorization header to the new location."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 

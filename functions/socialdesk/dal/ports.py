@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from socialdesk.domain.mention import Channel, Mention
+from socialdesk.domain.mention import Channel, Mention, StoredMention
 
 
 class WriteOutcome(StrEnum):
@@ -50,7 +50,7 @@ class MentionRepository(Protocol):
         """Remove one message's content and its author's identity."""
         ...
 
-    def get(self, channel: str, external_id: str) -> Mention | None:
+    def get(self, channel: str, external_id: str) -> StoredMention | None:
         """The stored mention, or None (tombstones included, with empty text)."""
         ...
 

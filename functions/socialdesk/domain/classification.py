@@ -25,7 +25,7 @@ import itertools
 import math
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -497,7 +497,7 @@ def _phrases(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _heads_of_sequence(items: list[tuple[object, object]]) -> _Heads | None:
-    from re import _constants as sre  # private but stable since 3.11; only used at import
+    from re import _constants as sre  # type: ignore[attr-defined]  # private, stable since 3.11; import-time only
 
     state: _Heads = {("", True)}
     for op, av in items:
@@ -519,7 +519,7 @@ def _heads_of_sequence(items: list[tuple[object, object]]) -> _Heads | None:
 
 
 def _heads_of_item(op: object, av: object) -> _Heads | None:
-    from re import _constants as sre
+    from re import _constants as sre  # type: ignore[attr-defined]
 
     if op is sre.LITERAL:
         return {(chr(av), True)}  # type: ignore[arg-type]
@@ -544,7 +544,9 @@ def _heads_of_item(op: object, av: object) -> _Heads | None:
             union |= heads
         return union
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-        low, high, body = av  # type: ignore[misc]
+        low: int = av[0]  # type: ignore[index]
+        high: int = av[1]  # type: ignore[index]
+        body: Any = av[2]  # type: ignore[index]
         heads = _heads_of_sequence(list(body))
         if heads is None:
             return None
@@ -558,7 +560,7 @@ def _heads_of_item(op: object, av: object) -> _Heads | None:
 def literal_heads(pattern: str) -> frozenset[str] | None:
     """The 1-5 character prefixes every match of ``pattern`` starts with, or None when unknown."""
     try:
-        from re import _parser  # private but stable since 3.11; used only at import
+        from re import _parser  # type: ignore[attr-defined]  # private, stable since 3.11; import-time only
 
         state = _heads_of_sequence(list(_parser.parse(pattern)))
     except (ImportError, AttributeError, TypeError, ValueError):  # another Python: no gating

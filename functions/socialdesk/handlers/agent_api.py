@@ -194,6 +194,8 @@ def openapi() -> dict[str, Any]:
     """powertools' route inventory, completed with request bodies and the bearer-token scheme."""
     import json
 
+    from pydantic import BaseModel
+
     from socialdesk.logic.configure import PolicyChange
     from socialdesk.logic.respond import AssignRequest, ReplyRequest, ResolveRequest
 
@@ -205,7 +207,7 @@ def openapi() -> dict[str, Any]:
             "document needs a bearer JWT whose claims carry `teams` and `role`.",
         )
     )
-    bodies = {
+    bodies: dict[tuple[str, str], type[BaseModel]] = {
         ("/tickets/{ticket_id}/replies", "post"): ReplyRequest,
         ("/tickets/{ticket_id}/assign", "post"): AssignRequest,
         ("/tickets/{ticket_id}/resolve", "post"): ResolveRequest,

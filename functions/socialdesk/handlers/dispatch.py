@@ -76,7 +76,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """DynamoDB stream batch → partial-failure report (failed records are retried, then bisected)."""
-    result = process_partial_response(
+    result: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
         event=event, record_handler=record_handler, processor=processor, context=context
     )
     failures = len(result.get("batchItemFailures", []))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from socialdesk.dal.ports import ErasureRequests, MentionRepository, RawPayloadArchive, WriteOutcome
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.webhook import (
+    EventIgnored,
     InboundEvent,
     MentionDeleted,
     MentionEdited,
@@ -125,12 +126,14 @@ def _applier(
                 channel=event.channels[0].value,
                 reason=event.reason,
             )
-        return ItemOutcome(
-            outcome=WriteOutcome.IGNORED,
-            event=event.type,
-            channel=event.channel.value if event.channel else None,
-            reason=event.reason,
-        )
+        if isinstance(event, EventIgnored):
+            return ItemOutcome(
+                outcome=WriteOutcome.IGNORED,
+                event=event.type,
+                channel=event.channel.value if event.channel else None,
+                reason=event.reason,
+            )
+        return ItemOutcome(outcome=WriteOutcome.IGNORED, event=event.type, reason="erasure not configured")
 
     return apply
 

@@ -374,9 +374,10 @@ def triage_ticket(
     recorded = f"{error}: {cause}"[:500]
     sla = "standard" if "standard" in policy.sla else next(iter(policy.sla))
     for _ in range(_ATTEMPTS):
-        ticket = tickets.get(ticket_id)
-        if ticket is None:
+        current = tickets.get(ticket_id)
+        if current is None:
             raise MentionNotReady(f"ticket {ticket_id} is not stored")
+        ticket = current
         updated = ticket.model_copy(
             update={
                 "team": policy.triage_team,

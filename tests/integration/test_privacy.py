@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from local import devsecrets
 from socialdesk.channels.meta.deletion import sign_request
 from tests.support.platforms import post_meta, post_x
-from tests.support.routing import BASE_ID, BRAND, api, deliver, quiet, ticket_of, tweet
+from tests.support.routing import BASE_ID, BRAND, api, deliver, messenger_dm, quiet, ticket_of, tweet
 
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
 
@@ -60,23 +60,7 @@ def test_x_revoke_erases_the_persons_mentions_payloads_and_ticket_name(gateway: 
 
 
 def test_meta_data_deletion_callback_answers_as_meta_requires_and_erases(gateway: Any) -> None:
-    message = {
-        "object": "page",
-        "entry": [
-            {
-                "id": "104000000000001",
-                "time": 1795424400000,
-                "messaging": [
-                    {
-                        "sender": {"id": "7120938475610293"},
-                        "recipient": {"id": "104000000000001"},
-                        "timestamp": 1795424400000,
-                        "message": {"mid": "m_1", "text": "my bag is lost"},
-                    }
-                ],
-            }
-        ],
-    }
+    message = messenger_dm("m_1", "my bag is lost")
     quiet(post_meta, gateway, message)
     quiet(gateway.stack.pump)
     signed = sign_request(

@@ -17,7 +17,7 @@ from local.stack import LocalStack
 from local.token import mint
 from socialdesk import bootstrap
 from tests.support.platforms import post_meta
-from tests.support.routing import BASE_ID, BRAND, deliver, quiet, ticket_of, tweet
+from tests.support.routing import BASE_ID, BRAND, deliver, messenger_dm, quiet, ticket_of, tweet
 
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
 
@@ -170,26 +170,7 @@ def test_brand_answering_natively_on_the_platform_stops_the_clock(gateway: Local
 
 
 def test_a_dm_is_answered_by_dm_on_messenger(gateway: LocalGateway, platforms: fake.FakePlatforms) -> None:
-    message = {
-        "object": "page",
-        "entry": [
-            {
-                "id": "104000000000001",
-                "time": 1795424400000,
-                "messaging": [
-                    {
-                        "sender": {"id": "7120938475610293"},
-                        "recipient": {"id": "104000000000001"},
-                        "timestamp": 1795424400000,
-                        "message": {
-                            "mid": "m_lost_bag",
-                            "text": "My bag never arrived in Lisbon, ref LIS-4411",
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    message = messenger_dm("m_lost_bag", "My bag never arrived in Lisbon, ref LIS-4411")
     quiet(post_meta, gateway, message)
     quiet(gateway.stack.pump)
     item = gateway.stack.client("dynamodb").get_item(

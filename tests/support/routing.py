@@ -63,6 +63,31 @@ def dm(n: int, text: str, *, sender: str = "42", handle: str = "ann", minute: in
     }
 
 
+PAGE = "104000000000001"
+PSID = "7120938475610293"
+
+
+def messenger_dm(mid: str, text: str, *, sender: str = PSID) -> dict[str, Any]:
+    """A Meta delivery of one inbound Messenger message to the brand's Page."""
+    return {
+        "object": "page",
+        "entry": [
+            {
+                "id": PAGE,
+                "time": 1795424400000,
+                "messaging": [
+                    {
+                        "sender": {"id": sender},
+                        "recipient": {"id": PAGE},
+                        "timestamp": 1795424400000,
+                        "message": {"mid": mid, "text": text},
+                    }
+                ],
+            }
+        ],
+    }
+
+
 def deliver(gateway: LocalGateway, *payloads: dict[str, Any], pump: bool = True) -> None:
     """POST each payload to /webhooks/x, then run the stream and every execution to completion."""
     with contextlib.redirect_stdout(io.StringIO()):

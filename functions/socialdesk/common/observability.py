@@ -46,4 +46,13 @@ def _tracer() -> Any:
 
 tracer = _tracer()
 
-__all__ = ["logger", "metrics", "tracer"]
+
+def entrypoint(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """The decorator stack every Lambda handler wears: context in the logs, a trace, metrics flushed."""
+    traced = tracer.capture_lambda_handler(capture_response=False)(
+        logger.inject_lambda_context(clear_state=True)(handler)
+    )
+    return metrics.log_metrics(traced)
+
+
+__all__ = ["entrypoint", "logger", "metrics", "tracer"]

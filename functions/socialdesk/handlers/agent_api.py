@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from socialdesk.bootstrap import idempotency_config, now, reply_service, services
-from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.access import Principal, principal_from_claims
 from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
 from socialdesk.domain.mention import Channel
@@ -279,9 +279,7 @@ def _unexpected(error: Exception) -> Response[str]:
     return _shaped(internal_error())
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) entrypoint for the agent routes."""
     metrics.add_metric(name="AgentApiRequests", unit="Count", value=1)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from socialdesk.bootstrap import services
 from socialdesk.common import clients
-from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.common.observability import entrypoint, logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -71,9 +71,7 @@ def record_handler(record: DynamoDBRecord) -> None:
     metrics.add_metric(name="RoutingStarted", unit="Count", value=1)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """DynamoDB stream batch → partial-failure report (failed records are retried, then bisected)."""
     result: dict[str, Any] = process_partial_response(  # type: ignore[assignment]

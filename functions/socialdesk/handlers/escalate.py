@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from socialdesk.bootstrap import services
 from socialdesk.common import clients
-from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.notifier import SnsTicketEvents
 from socialdesk.dal.tickets import DUE_SHARDS
 from socialdesk.logic.escalate_overdue import escalate_overdue
@@ -21,9 +21,7 @@ class ScheduledRun(BaseModel):
     scheduled_time: datetime
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One escalation run; deterministic for a given scheduled time (replayable)."""
     run_input = ScheduledRun.model_validate(event)

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from socialdesk.bootstrap import services
-from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.logic.route_mention import (
     Assigned,
     Classified,
@@ -42,9 +42,7 @@ def _state(event: dict[str, Any]) -> RouteState:
     return state
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def classify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Classify step."""
     state = _state(event)
@@ -55,9 +53,7 @@ def classify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def thread(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Thread step."""
     state = _state(event)
@@ -67,9 +63,7 @@ def thread(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def assign(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Assign step."""
     state = _state(event)
@@ -91,9 +85,7 @@ def assign(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {**result.model_dump(mode="json"), "crisis_team": crisis_team}
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def triage(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Triage step (every Catch lands here)."""
     state = _state(event)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from socialdesk.bootstrap import reply_service
-from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.common.observability import entrypoint, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -22,9 +22,7 @@ def record_handler(record: SQSRecord) -> None:
     metrics.add_metric(name=f"ReplyRetries_{outcome.get('status', 'unknown')}", unit="Count", value=1)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS batch → partial-failure report."""
     return dict(

@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from socialdesk.bootstrap import Services, services
-from socialdesk.common.observability import logger, metrics, tracer
+from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.ports import WriteOutcome
 from socialdesk.domain.errors import DomainError, PayloadInvalid, PayloadTooLarge, StorageUnavailable
 from socialdesk.handlers.http import error_response, internal_error, json_response, text_response
@@ -239,9 +239,7 @@ ROUTES: dict[str, Route] = {
 }
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
-@logger.inject_lambda_context(clear_state=True)
+@entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) entrypoint for every ``/webhooks/*`` route."""
     request = APIGatewayProxyEventV2(event)

@@ -609,19 +609,7 @@ class DayRunner:
 
     def _subscribe_feed(self) -> str:
         """An SQS queue on the ticket-events topic for incidents and escalations (a team chat, say)."""
-        sns, sqs = self.stack.client("sns"), self.stack.client("sqs")
-        url = sqs.create_queue(QueueName="scripted-day-feed")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(
-            TopicArn=self.stack.resolver.physical["TicketEventsTopic"],
-            Protocol="sqs",
-            Endpoint=arn,
-            Attributes={
-                "FilterPolicy": json.dumps({"event_type": ["IncidentOpened", "TicketEscalated"]}),
-                "RawMessageDelivery": "true",
-            },
-        )
-        return str(url)
+        return self.stack.subscribe_queue("scripted-day-feed", ["IncidentOpened", "TicketEscalated"])
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> DayResult:

@@ -255,6 +255,22 @@ class LocalStack:
                     mappings.append({"function": logical_id, **self.resolver.resolve(event["Properties"])})
         return mappings
 
+    def subscribe_queue(self, name: str, event_types: list[str], topic: str = "TicketEventsTopic") -> str:
+        """An SQS queue subscribed (raw delivery) to a template topic, filtered on ``event_type``."""
+        sns, sqs = self.client("sns"), self.client("sqs")
+        url = str(sqs.create_queue(QueueName=name)["QueueUrl"])
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(
+            TopicArn=self.resolver.physical[topic],
+            Protocol="sqs",
+            Endpoint=arn,
+            Attributes={
+                "FilterPolicy": json.dumps({"event_type": event_types}),
+                "RawMessageDelivery": "true",
+            },
+        )
+        return url
+
     def schedules(self) -> list[dict[str, Any]]:
         """Every function's ScheduleV2 event, resolved: function, expression, input."""
         found = []

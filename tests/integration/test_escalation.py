@@ -20,18 +20,8 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 def escalation_feed(gateway: Any) -> Any:
     """An SQS queue subscribed to TicketEscalated events; returns a function draining it."""
-    sns, sqs = gateway.stack.client("sns"), gateway.stack.client("sqs")
-    url = sqs.create_queue(QueueName="escalations-feed")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(
-        TopicArn=gateway.stack.resolver.physical["TicketEventsTopic"],
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes={
-            "FilterPolicy": json.dumps({"event_type": ["TicketEscalated"]}),
-            "RawMessageDelivery": "true",
-        },
-    )
+    sqs = gateway.stack.client("sqs")
+    url = gateway.stack.subscribe_queue("escalations-feed", ["TicketEscalated"])
 
     def drain() -> list[dict[str, Any]]:
         found = []

@@ -122,19 +122,8 @@ def test_influencer_complaint_is_raised(gateway: Any) -> None:
 
 def test_surge_groups_complaints_into_one_incident_and_notifies_crisis_once(gateway: Any) -> None:
     # Given a queue subscribed to the ticket-events topic for crisis notifications
-    sns, sqs = gateway.stack.client("sns"), gateway.stack.client("sqs")
-    topic = gateway.stack.resolver.physical["TicketEventsTopic"]
-    url = sqs.create_queue(QueueName="crisis-chat")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic,
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes={
-            "FilterPolicy": json.dumps({"event_type": ["IncidentOpened"]}),
-            "RawMessageDelivery": "true",
-        },
-    )
+    sqs = gateway.stack.client("sqs")
+    url = gateway.stack.subscribe_queue("crisis-chat", ["IncidentOpened"])
     # When 14 different customers report lost bags within minutes
     deliver(
         gateway,

@@ -124,7 +124,7 @@ def dynamodb_calls_per_mention() -> dict[str, float]:
     gateway = LocalGateway(stack)
     calls: Counter[str] = Counter()
     with contextlib.redirect_stdout(io.StringIO()):
-        gateway.request("GET", "/webhooks/x?crc_token=warm")  # builds the services and clients
+        gateway.request("GET", "/webhooks/x?crc_token=warm-up-token")  # builds the services and clients
     for service in ("dynamodb", "s3", "ssm"):
         clients.client(service).meta.events.register(
             f"before-call.{service}", lambda model, _s=service, **_: calls.update([f"{_s}:{model.name}"])

@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from socialdesk.channels.generic.signature import verify_signature
+from socialdesk.channels.generic.signature import REPLY, REPLY_SIGNATURE_HEADER, verify_signature
 from socialdesk.domain.errors import SignatureInvalid
 
 X_PREFIX = "/x"
@@ -671,7 +671,11 @@ def _generic(
         raise _Reject(405, {"error": "method_not_allowed"})
     try:
         verify_signature(
-            platforms.generic_secret, raw, headers.get("x-socialdesk-signature"), now=time.time()
+            platforms.generic_secret,
+            raw,
+            headers.get(REPLY_SIGNATURE_HEADER),
+            now=time.time(),
+            purpose=REPLY,
         )
     except SignatureInvalid as error:
         raise _Reject(401, {"error": "invalid_signature", "reason": error.reason}) from None

@@ -90,11 +90,9 @@ def query(event: APIGatewayProxyEventV2, name: str) -> str | None:
 
 def x_crc(event: APIGatewayProxyEventV2, svc: Services) -> dict[str, Any]:
     """``GET /webhooks/x?crc_token=…`` → ``{"response_token": "sha256=…"}``."""
-    from socialdesk.channels.x import crc_response_token
+    from socialdesk.channels.x import checked_crc_token, crc_response_token
 
-    token = query(event, "crc_token")
-    if not token:
-        raise PayloadInvalid("crc_token is required")
+    token = checked_crc_token(query(event, "crc_token"))  # before the secret: junk costs no SSM call
     return json_response(200, {"response_token": crc_response_token(secret(svc, X_SECRET), token)})
 
 

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from local.platforms import FakePlatforms, Recorded, unused_port
-from socialdesk.channels.generic.signature import verify_signature
+from socialdesk.channels.generic.signature import REPLY, verify_signature
 from socialdesk.channels.outbound import (
     Delivered,
     DeliveryFailed,
@@ -18,7 +18,7 @@ from socialdesk.channels.outbound import (
     OutboundSettings,
     send_reply,
 )
-from socialdesk.domain.errors import StorageUnavailable
+from socialdesk.domain.errors import SignatureInvalid, StorageUnavailable
 from socialdesk.domain.mention import Channel
 
 TEXT = "Sorry about the delay, Ana! Your refund #R-88 left today. Wrap-reply-7f3c"
@@ -240,10 +240,13 @@ def test_generic_callback_is_signed_over_the_exact_body(
 ) -> None:
     send_reply(CASES["generic"].reply, secrets=secrets, settings=settings)
     request = only_request(platforms)
-    header = request.headers["x-socialdesk-signature"]
+    header = request.headers["x-socialdesk-reply-signature"]
     assert header.startswith("t=") and ",v1=" in header
     stamp = int(header.split(",")[0][2:])
-    verify_signature(platforms.generic_secret, request.raw, header, now=stamp)
+    verify_signature(platforms.generic_secret, request.raw, header, now=stamp, purpose=REPLY)
+    # the signing oracle: a reply SocialDesk signed never verifies as an inbound delivery
+    with pytest.raises(SignatureInvalid):
+        verify_signature(platforms.generic_secret, request.raw, header, now=stamp)
     assert b'"in_reply_to":"rev-77"' in request.raw
 
 

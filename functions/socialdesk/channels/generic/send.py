@@ -1,10 +1,11 @@
 """Send a reply to a generic source: a signed JSON POST to the source's configured callback URL.
 
-The request mirrors the inbound scheme (:mod:`socialdesk.channels.generic.signature`)::
+The request mirrors the inbound scheme (:mod:`socialdesk.channels.generic.signature`) with the
+reply purpose prefix, so a signed reply can never pass as an inbound delivery::
 
     POST <generic/<source>/callback-url>
     Content-Type: application/json
-    X-SocialDesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+    X-SocialDesk-Reply-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "reply.<t>.<body>")>
 
     {"reply_id": ..., "ticket_id": ..., "in_reply_to": "<the source's own id>" | null, "text": ...}
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 import time
 
-from socialdesk.channels.generic.signature import sign
+from socialdesk.channels.generic.signature import REPLY, sign
 from socialdesk.channels.outbound import (
     Delivered,
     DeliveryFailed,
@@ -30,7 +31,7 @@ from socialdesk.channels.outbound import (
     string_id,
 )
 
-SIGNATURE_HEADER_NAME = "X-SocialDesk-Signature"
+SIGNATURE_HEADER_NAME = "X-SocialDesk-Reply-Signature"
 #: the same source names the inbound route accepts (``/webhooks/generic/{source}``)
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -76,7 +77,7 @@ def send(
         what=f"generic callback ({source})",
         body=body,
         content_type="application/json",
-        headers={SIGNATURE_HEADER_NAME: sign(secret, body, stamp)},
+        headers={SIGNATURE_HEADER_NAME: sign(secret, body, stamp, purpose=REPLY)},
         timeout=settings.timeout_seconds,
         redact=(secret, reply.text, callback_url),
     )

@@ -1,4 +1,10 @@
-"""Generic signed webhooks: ``X-SocialDesk-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t.body)>``."""
+"""Generic signed webhooks: ``X-SocialDesk-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t.body)>``.
+
+The same scheme signs SocialDesk's replies to a source's callback URL, with a purpose prefix:
+``X-SocialDesk-Reply-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "reply." t "." body)>``. An
+inbound signed message always starts with the digits of ``t``, a reply's with ``reply.``, so a reply
+SocialDesk signed can never be replayed to the inbound webhook as a delivery (no signing oracle).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,25 @@ from socialdesk.channels.signing import hmac_sha256, require_match
 from socialdesk.domain.errors import SignatureInvalid
 
 SIGNATURE_HEADER = "x-socialdesk-signature"
+#: the header of SocialDesk's signed replies to a source's callback URL
+REPLY_SIGNATURE_HEADER = "x-socialdesk-reply-signature"
+#: what a signed message starts with, per purpose: inbound deliveries have none, replies ``reply.``
+INBOUND = b""
+REPLY = b"reply."
 #: deliveries signed more than this many seconds before (or after) now are rejected (replay protection)
 TOLERANCE_SECONDS = 300
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The header value a source sends for ``body`` signed at ``timestamp`` (unix seconds)."""
-    digest = hmac_sha256(secret, str(timestamp).encode("ascii") + b"." + body).hex()
+def sign(secret: str, body: bytes, timestamp: int, *, purpose: bytes = INBOUND) -> str:
+    """The header value for ``body`` signed at ``timestamp`` (unix seconds) for ``purpose``."""
+    digest = hmac_sha256(secret, purpose + str(timestamp).encode("ascii") + b"." + body).hex()
     return f"t={timestamp},v1={digest}"
 
 
-def verify_signature(secret: str, body: bytes, header_value: str | None, *, now: float) -> None:
-    """Check the signature and its age against ``now`` (unix seconds).
+def verify_signature(
+    secret: str, body: bytes, header_value: str | None, *, now: float, purpose: bytes = INBOUND
+) -> None:
+    """Check the signature for ``purpose`` and its age against ``now`` (unix seconds).
 
     Several ``v1=`` values may be present (secret rotation); one match is enough.
 
@@ -40,7 +53,7 @@ def verify_signature(secret: str, body: bytes, header_value: str | None, *, now:
         raise SignatureInvalid(f"{SIGNATURE_HEADER} must be t=<unix seconds>,v1=<hex>")
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         raise SignatureInvalid(f"{SIGNATURE_HEADER} timestamp is outside the {TOLERANCE_SECONDS} s window")
-    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    expected = sign(secret, body, timestamp, purpose=purpose).split("v1=", 1)[1]
     for candidate in candidates:
         try:
             require_match(expected, candidate, what=SIGNATURE_HEADER)

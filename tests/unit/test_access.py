@@ -12,9 +12,16 @@ from socialdesk.domain.access import Forbidden, NotAuthenticated, Role, principa
     [
         ("[care billing]", {"care", "billing"}),  # API Gateway flattens arrays like this
         (["care", "billing"], {"care", "billing"}),
-        ("care,billing", {"care", "billing"}),
+        ('["care","billing"]', {"care", "billing"}),  # a JSON array sent as a string
+        ("care", {"care"}),
         ("[]", set()),
         (None, set()),
+        # one string is one team name: "ops billing" is not a valid name and grants nothing
+        ("ops billing", set()),
+        ("ops,billing", set()),
+        (["ops billing"], set()),
+        (["Care", "../admin", "", 7], set()),
+        ("[care BILLING]", {"care"}),
     ],
 )
 def test_teams_claim_in_every_shape(teams: object, expected: set[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -45,18 +46,32 @@ class Principal(BaseModel):
         return self.role is Role.ADMIN or (team is not None and team in self.teams)
 
 
-_SPLIT = re.compile(r"[\s,]+")
+#: a team name, as routing rules and queues spell it
+TEAM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 def _teams(value: object) -> frozenset[str]:
-    """API Gateway flattens array claims to ``"[a b]"``; accept that, a list, or ``"a,b"``."""
+    """The ``teams`` claim in its real shapes: a JSON array, or API Gateway's flattening ``"[a b]"``.
+
+    API Gateway's JWT authorizer hands array claims to the function as ``"[a b]"``; some IdPs send a
+    JSON array encoded as a string (``'["a","b"]'``). Any other string is ONE team name, so a claim
+    ``"ops billing"`` grants nothing (it is not a valid name) rather than ``ops`` and ``billing``.
+    Names that are not ``^[a-z0-9][a-z0-9_-]*$`` grant nothing.
+    """
+    items: list[object]
     if isinstance(value, list | tuple):
-        items = [str(v) for v in value]
+        items = list(value)
+    elif isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            decoded = None
+        items = list(decoded) if isinstance(decoded, list) else value[1:-1].split()
     elif isinstance(value, str):
-        items = _SPLIT.split(value.strip().strip("[]"))
+        items = [value]
     else:
         items = []
-    return frozenset(item.strip() for item in items if item.strip())
+    return frozenset(item for item in items if isinstance(item, str) and TEAM_NAME.fullmatch(item))
 
 
 def principal_from_claims(claims: Mapping[str, object] | None) -> Principal:

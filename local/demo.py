@@ -118,39 +118,32 @@ def print_table(rows: list[tuple[str, ...]], columns: tuple[tuple[str, int], ...
 
 
 def routing_rows(stack: LocalStack) -> list[tuple[str, ...]]:
-    """One row per route-mention execution: the mention, its ticket, team, priority, intent, reach, why."""
+    """One row per routed item: the message, its ticket and what routing did, team, priority, why."""
     sfn = stack.client("stepfunctions")
     rows = []
     for arn in stack.state_machines.values():
         for summary in sfn.list_executions(stateMachineArn=arn)["executions"]:
             execution = sfn.describe_execution(executionArn=summary["executionArn"])
             state = json.loads(execution.get("output") or execution["input"])
-            mention = state["mention"]
-            c = ((state.get("classified") or {}).get("classification")) or {}
-            thread = state.get("thread") or {}
-            assignment = state.get("assignment") or {}
-            if (state.get("classified") or {}).get("skip"):
-                team, priority, why = "-", "-", state["classified"].get("reason") or "skipped"
-            elif c.get("intent") == "spam":
-                team, priority, why = "spam", "-", "closed as spam: " + ", ".join(c.get("signals", [])[:3])
-            elif state.get("triage"):
-                team, priority, why = "triage", "-", state["triage"].get("error", "")
-            else:
-                team, priority = assignment.get("team", ""), assignment.get("priority", "")
+            classified = state.get("classified") or {}
+            outcomes = [*((state.get("routed") or {}).get("outcomes") or [])]
+            outcomes += (state.get("triage") or {}).get("outcomes") or []
+            for outcome in outcomes:
+                c = classified.get(outcome["ref"]) or {}
                 signals = [s for s in c.get("signals", []) if not s.startswith("rule:")][:3]
-                why = f"rule {assignment.get('rule', '?')}" + (f" ({', '.join(signals)})" if signals else "")
-            ticket = thread.get("ticket_id", "")
-            rows.append(
-                (
-                    f"{mention['channel']} {mention['external_id'][-12:]}",
-                    f"{ticket[-8:]} {thread.get('action', '')}".strip(),
-                    team,
-                    priority,
-                    c.get("intent", execution["status"].lower()),
-                    c.get("reach", ""),
-                    why,
+                why = f"rule {outcome.get('rule') or '-'}" + (f" ({', '.join(signals)})" if signals else "")
+                channel, _, external_id = outcome["ref"].partition("#")
+                rows.append(
+                    (
+                        f"{channel} {external_id[-12:]}",
+                        f"{(outcome.get('ticket_id') or '')[-8:]} {outcome['action']}".strip(),
+                        outcome.get("team") or "-",
+                        outcome.get("priority") or "-",
+                        c.get("intent", execution["status"].lower()),
+                        c.get("reach", ""),
+                        why,
+                    )
                 )
-            )
     return sorted(rows)
 
 
@@ -174,7 +167,7 @@ def main() -> int:
             surprises.append(f"{name}: HTTP {response.status}")
         rows.extend(rows_for(name, event, response))
     print_table(rows)
-    print("\nRouting: the stream feeds dispatch, which starts the real route-mention ASL per mention …")
+    print("\nRouting: the stream feeds dispatch, which starts the real route-mention ASL per stream batch …")
     with contextlib.redirect_stdout(io.StringIO()):
         stack.pump()
     routed = routing_rows(stack)

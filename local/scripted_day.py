@@ -434,17 +434,17 @@ DAY_SCRIPT: Script = [
     ],
     ("10:50", Reply("bag10", "finn", _BAG_SORRY)),
     ("11:05", Reply("bag11", "finn", _BAG_SORRY)),
-    ("11:20", Reply("bag01", "ann", _BAG_SORRY)),
-    ("11:45", Reply("bag02", "ben", _BAG_SORRY)),
-    ("12:05", Reply("bag03", "ann", _BAG_SORRY)),
+    ("11:20", Reply("bag01", "finn", _BAG_SORRY)),
+    ("11:45", Reply("bag02", "finn", _BAG_SORRY)),
+    ("12:05", Reply("bag03", "gus", _BAG_SORRY)),
     ("12:10", Review("priya", "Priya N.", "Lost bag, and nobody ever calls back", "My suitcase went missing on SH 1190 from Newark. Five days, four calls and two emails later I still have no idea where it is.", 1, team="customer-care")),  # noqa: E501
     ("12:30", Reply("bag12", "gus", _BAG_SORRY)),
     ("12:40", Reply("priya", "ann", "Priya, we are so sorry. Your case is now with our baggage lead, who will call you today.")),  # noqa: E501
-    ("12:50", Reply("bag04", "ben", _BAG_SORRY)),
+    ("12:50", Reply("bag04", "gus", _BAG_SORRY)),
     ("13:05", Tweet("aiko", "aiko_t", "Huge thanks to the @SkyHighAir crew on SH 88, best flight I've had all year! ❤️", team="engagement")),  # noqa: E501
-    ("13:15", Reply("bag05", "ann", _BAG_SORRY)),
+    ("13:15", Reply("bag05", "gus", _BAG_SORRY)),
     ("13:30", Tweet("marco", "marco_v", "@SkyHighAir I was charged twice for the seat upgrade on booking P9X2LL. Please refund the second charge", team="billing")),  # noqa: E501
-    ("13:40", Reply("bag06", "ben", _BAG_SORRY)),
+    ("13:40", Reply("bag06", "gus", _BAG_SORRY)),
     ("14:00", Reply("marco", "cleo", "Marco, the second charge is refunded; it shows on your card within 3 days.")),  # noqa: E501
     ("14:10", Resolve("marco", "cleo")),
     ("14:20", Tweet("tomas-public", "tomasherrera", "@SkyHighAir your DM said my guitar was fine as cabin baggage, now the gate agent in Austin says no. Which is it?", team="customer-care")),  # noqa: E501
@@ -452,7 +452,7 @@ DAY_SCRIPT: Script = [
     ("14:27", Reply("tomas", "ben", "Tomás, the Austin gate team confirms it: your guitar flies in the cabin. Sorry for the mix-up.")),  # noqa: E501
     ("14:28", Reply("tomas-public", "ben", "We've just sent you a DM, Tomás: the guitar is fine in the cabin.")),  # noqa: E501
     ("14:30", Resolve("tomas-public", "ben", resolution="duplicate")),
-    ("14:45", Reply("bag07", "ann", _BAG_SORRY)),
+    ("14:45", Reply("bag07", "gus", _BAG_SORRY)),
     ("15:10", Reply("grace", "gus", "Grace, we're sorry it took this long: your refund for QX7PLM was approved today.")),  # noqa: E501
     ("15:30", Reply("bag08", "gus", _BAG_SORRY)),
     ("16:00", Tweet("dana-again", "danaflies", "@SkyHighAir sent you the hotel receipt by DM. Can I also pick a window seat on SH 230 tomorrow?", answers_our_reply="dana", team="customer-care")),  # noqa: E501
@@ -639,6 +639,8 @@ class DayRunner:
         self._arrive(now, batch)
         with _quiet():
             runs = self.stack.tick(now)  # the template's schedules: the escalation run
+            self.stack.pump()  # its notifications leave through the tickets' stream (the outbox)
+
         for run in runs:
             self.result.escalations.update((run or {}).get("escalations") or {})
             if (run or {}).get("stopped_early"):
@@ -835,13 +837,13 @@ def notable(now: datetime, event: dict[str, Any]) -> str | None:
     """One line for an incident or an escalation past the warning (warnings are only counted)."""
     if event.get("event") == "IncidentOpened":
         return f"{now:%H:%M}  ⚑ incident  {event.get('team', ''):<14} {event.get('summary')}"
-    name = str(event.get("name"))
+    details = event.get("details") or {}
+    name = str(details.get("name"))
     if event.get("event") != "TicketEscalated" or name == "warning":
         return None
     mark = {"breach": "✖ breach  ", "reassign": "↪ reassign", "manager": "▲ manager "}.get(name, name)
-    summary = str(event.get("summary", ""))
-    who = summary.split("(", 1)[-1].split(")", 1)[0].replace(", ", " ") if "(" in summary else ""
-    deadline = str(event.get("deadline") or "")[11:16]
+    who = f"{event.get('channel', '')} {event.get('ticket_id', '')}"
+    deadline = str(event.get("deadline") or details.get("deadline") or "")[11:16]
     if name == "breach":
         detail = f"missed {deadline}, priority now {event.get('priority')}"
     else:

@@ -31,7 +31,7 @@ class StreamPump:
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
-        self._positions: dict[tuple[str, str], str] = {}
+        self._positions: dict[tuple[str, str, str], str] = {}
         self._lock = threading.Lock()
 
     def deliver(self) -> int:
@@ -39,7 +39,7 @@ class StreamPump:
         with self._lock:
             total = 0
             for mapping in self.stack.stream_mappings():
-                for shard_id, records in self._read(mapping["Stream"]):
+                for shard_id, records in self._read(mapping["function"], mapping["Stream"]):
                     total += len(records)
                     wanted = [r for r in records if self._wanted(mapping, r)]
                     size = int(mapping.get("BatchSize", 100))
@@ -47,14 +47,14 @@ class StreamPump:
                         self._deliver_batch(mapping, shard_id, wanted[start : start + size])
             return total
 
-    def _read(self, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    def _read(self, consumer: str, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
         # A fresh iterator per read, positioned after the last record seen: moto replaces the table
         # object (and its shard) when a transaction fails, which strands long-lived iterators.
         streams = self.stack.client("dynamodbstreams")
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
         batches = []
         for shard in shards:
-            key = (stream_arn, shard["ShardId"])
+            key = (consumer, stream_arn, shard["ShardId"])
             position = self._positions.get(key)
             kwargs: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard["ShardId"]}
             if position is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,17 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 from local.gateway import LocalGateway
 from local.stack import LocalStack
 from tests.support.platforms import SHARED
+
+#: "now" for every test unless it sets its own: the morning the fixtures' messages were written
+TEST_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The composition root's clock (receipt times, replies, resolves) at :data:`TEST_NOW`."""
+    from socialdesk import bootstrap
+
+    monkeypatch.setattr(bootstrap, "clock", lambda: TEST_NOW)
 
 
 @pytest.fixture

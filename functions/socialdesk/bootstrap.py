@@ -14,10 +14,13 @@ from socialdesk.common.settings import Settings
 if TYPE_CHECKING:
     from socialdesk.dal.config import DynamoPolicyStore
     from socialdesk.dal.erasures import DynamoErasureRequests
+    from socialdesk.dal.incidents import DynamoIncidentRepository
+    from socialdesk.dal.notifier import SnsTicketEvents
     from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SecretSource
     from socialdesk.dal.surge import DynamoSurgeCounter
     from socialdesk.dal.tickets import DynamoTicketRepository
     from socialdesk.logic.reply_flow import ReplyService
+    from socialdesk.logic.route_messages import Router
 
 
 def _system_clock() -> datetime:
@@ -64,10 +67,25 @@ class Services:
         """The routing policy (rules as data)."""
         return _routing(self.settings)[2]
 
+    @property
+    def incidents(self) -> DynamoIncidentRepository:
+        """Incidents (surges)."""
+        return _routing(self.settings)[3]
+
+    @property
+    def publisher(self) -> SnsTicketEvents:
+        """The ticket-events topic."""
+        from socialdesk.dal.notifier import SnsTicketEvents
+
+        return SnsTicketEvents(clients.client("sns"), self.settings.ticket_events_topic_arn)
+
 
 @cache
-def _routing(settings: Settings) -> tuple[DynamoTicketRepository, DynamoSurgeCounter, DynamoPolicyStore]:
+def _routing(
+    settings: Settings,
+) -> tuple[DynamoTicketRepository, DynamoSurgeCounter, DynamoPolicyStore, DynamoIncidentRepository]:
     from socialdesk.dal.config import DynamoPolicyStore
+    from socialdesk.dal.incidents import DynamoIncidentRepository
     from socialdesk.dal.surge import DynamoSurgeCounter
     from socialdesk.dal.tickets import DynamoTicketRepository
 
@@ -78,6 +96,24 @@ def _routing(settings: Settings) -> tuple[DynamoTicketRepository, DynamoSurgeCou
         DynamoPolicyStore(
             dynamodb, settings.table_name, settings.routing_policy_seed, settings.policy_cache_seconds
         ),
+        DynamoIncidentRepository(dynamodb, settings.table_name),
+    )
+
+
+def router() -> Router:
+    """The routing use case on the DynamoDB adapters, with the current policy."""
+    from socialdesk.domain.classification import classify
+    from socialdesk.logic.route_messages import Router
+
+    svc = services()
+    policy = svc.policies.routing_policy()
+    return Router(
+        tickets=svc.tickets,
+        mentions=svc.mentions,
+        surge=svc.surge,
+        incidents=svc.incidents,
+        policy=policy,
+        classify=lambda mention: classify(mention, vip=policy.vip),
     )
 
 
@@ -91,7 +127,7 @@ def services() -> Services:
     settings = Settings.from_env()
     return Services(
         settings=settings,
-        mentions=DynamoMentionRepository(clients.client("dynamodb"), settings.table_name),
+        mentions=DynamoMentionRepository(clients.client("dynamodb"), settings.table_name, clock=now),
         archive=S3RawPayloadArchive(clients.client("s3"), settings.raw_payload_bucket),
         secrets=SsmSecretSource(
             clients.client("ssm"), settings.secrets_prefix, settings.secret_cache_seconds
@@ -157,11 +193,13 @@ def reply_service() -> ReplyService:
 
     return ReplyService(
         tickets=svc.tickets,
+        replies=svc.tickets,
         mentions=svc.mentions,
         clock=now,
         once=once,
         enqueue_retry=enqueue,
         send=lambda reply: send_reply(reply, secrets=svc.secrets, settings=outbound),
+        policy=svc.policies.routing_policy,
     )
 
 

@@ -104,3 +104,23 @@ def test_stream_mapping_reports_partial_failures_bisects_and_dead_letters() -> N
     }
     alarms = resources(TEMPLATE, "AWS::CloudWatch::Alarm")
     assert any(a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible" for a in alarms.values())
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=list(MACHINES))
+def test_every_error_name_the_asl_matches_is_a_real_exception(machine: str) -> None:
+    """A Retry or Catch naming an error nobody raises would silently never match."""
+    import inspect
+
+    from socialdesk.domain import errors
+
+    _, definition = _definition(MACHINES[machine])
+    ours = {
+        name
+        for name, value in vars(errors).items()
+        if inspect.isclass(value) and issubclass(value, Exception)
+    }
+    for name, state in _tasks(definition).items():
+        for clause in [*state.get("Retry", []), *state.get("Catch", [])]:
+            for error in clause["ErrorEquals"]:
+                platform = error.startswith(("States.", "Lambda."))
+                assert platform or error in ours, f"{name} matches {error}, which no module raises"

@@ -24,6 +24,7 @@ def escalation_feed(gateway: Any) -> Any:
     url = gateway.stack.subscribe_queue("escalations-feed", ["TicketEscalated"])
 
     def drain() -> list[dict[str, Any]]:
+        quiet(gateway.stack.pump)  # notifications leave through the ticket's stream (the outbox)
         found = []
         while True:
             batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -37,8 +38,9 @@ def escalation_feed(gateway: Any) -> Any:
 
 
 def escalation_events(gateway: Any, ticket_id: str) -> list[str]:
+    quiet(gateway.stack.pump)
     view = api(gateway, f"/tickets/{ticket_id}", teams="", role="admin").json()
-    return [e["type"] for e in view["events"] if e["type"].startswith("Escalated")]
+    return [e["details"]["name"] for e in view["events"] if e["type"] == "TicketEscalated"]
 
 
 def test_levels_fire_in_order_warning_before_breach_then_reassign_and_manager(gateway: Any) -> None:
@@ -46,7 +48,7 @@ def test_levels_fire_in_order_warning_before_breach_then_reassign_and_manager(ga
     deliver(gateway, tweet(1, COMPLAINT))
     feed = escalation_feed(gateway)
     ticket = ticket_of(gateway, 1)
-    assert (ticket["priority"], ticket["deadline"], ticket["due_at"]) == (
+    assert (ticket["priority"], ticket["response"]["deadline"], ticket["due_at"]) == (
         "normal",
         "2026-11-23T13:00:00Z",
         "2026-11-23T12:12:00Z",
@@ -65,11 +67,13 @@ def test_levels_fire_in_order_warning_before_breach_then_reassign_and_manager(ga
     assert ticket_of(gateway, 1)["team"] == "escalations"
     quiet(gateway.stack.tick, at(15, 0))
     final = ticket_of(gateway, 1)
-    assert final["escalation_level"] == 4 and "due_pk" not in final  # nothing left: out of the due index
+    assert final["response"]["level"] == 4
+    # no response level left: only the resolution target (3 days) keeps it in the due index
+    assert final["due_at"] == final["resolution_clock"]["deadline"] == "2026-11-26T09:00:00Z"
     (run,) = quiet(gateway.stack.tick, at(16, 0))
     assert run["tickets_read"] == 0
     # Then each level was published once, to its audience
-    published = [(e["name"], e["audience"]) for e in feed()]
+    published = [(e["details"]["name"], e["audience"]) for e in feed()]
     assert published == [
         ("warning", ["assignee"]),
         ("breach", ["lead"]),
@@ -78,12 +82,18 @@ def test_levels_fire_in_order_warning_before_breach_then_reassign_and_manager(ga
     ]
 
 
-def test_a_late_run_applies_every_overdue_level_once_and_records_the_lag(gateway: Any) -> None:
+def test_a_late_run_applies_only_the_highest_due_level_once_and_records_the_lag(gateway: Any) -> None:
     deliver(gateway, tweet(1, COMPLAINT))
+    feed = escalation_feed(gateway)
     (run,) = quiet(gateway.stack.tick, at(13, 45))  # the scheduler was down since 12:00
-    assert run["escalations"] == {"warning": 1, "breach": 1, "reassign": 1}
-    assert run["max_lag_seconds"] == 93 * 60  # the warning fired at 12:12
-    assert ticket_of(gateway, 1)["escalation_level"] == 3
+    assert run["escalations"] == {"reassign": 1}  # warning and breach passed over, not fired
+    assert run["max_lag_seconds"] == 15 * 60  # the reassign level was due at 13:30
+    ticket = ticket_of(gateway, 1)
+    assert ticket["response"]["level"] == 3
+    assert (ticket["breached"], ticket["priority"], ticket["team"]) == (True, "high", "escalations")
+    assert [(e["details"]["name"], e["details"]["skipped"]) for e in feed()] == [
+        ("reassign", ["warning", "breach"])
+    ]
 
 
 def test_overlapping_runs_escalate_each_level_once(gateway: Any) -> None:
@@ -102,30 +112,25 @@ def test_overlapping_runs_escalate_each_level_once(gateway: Any) -> None:
     for thread in threads:
         thread.join()
     applied = sum(sum(r["escalations"].values()) for r in results)
-    assert applied == 8  # 4 tickets x (warning + breach), whichever run applied them
+    assert applied == 4  # 4 tickets x the breach level, whichever run applied it
     for i in range(4):
         ticket = ticket_of(gateway, 10 + i)
-        assert ticket["escalation_level"] == 2
-        assert escalation_events(gateway, ticket["ticket_id"]) == ["Escalated-L1", "Escalated-L2"]
-    assert len(feed()) == 8
+        assert ticket["response"]["level"] == 2
+        assert escalation_events(gateway, ticket["ticket_id"]) == ["breach"]
+    assert len(feed()) == 4
 
 
 def test_pagination_and_a_run_out_of_time_resume_next_minute(gateway: Any) -> None:
     deliver(gateway, *[tweet(30 + i, COMPLAINT, user=str(90 + i), handle=f"d{i}") for i in range(9)])
     from socialdesk import bootstrap
-    from socialdesk.dal.notifier import SnsTicketEvents
 
     quiet(gateway.stack.tick, at(9, 0))  # builds the services
     svc = bootstrap.services()
-    events = SnsTicketEvents(
-        gateway.stack.client("sns"), gateway.stack.environment.get("TICKET_EVENTS_TOPIC_ARN")
-    )
     budget = iter([60_000] * 3 + [0] * 100)  # time for three pages, then the invocation is nearly over
     first = escalate_overdue(
         at(12, 30),
         tickets=svc.tickets,
         policy=svc.policies.routing_policy(),
-        events=events,
         shards=DUE_SHARDS,
         millis_left=lambda: next(budget),
         page_size=2,
@@ -135,7 +140,6 @@ def test_pagination_and_a_run_out_of_time_resume_next_minute(gateway: Any) -> No
         at(12, 31),
         tickets=svc.tickets,
         policy=svc.policies.routing_policy(),
-        events=events,
         shards=DUE_SHARDS,
         millis_left=lambda: 60_000,
         page_size=2,
@@ -143,7 +147,7 @@ def test_pagination_and_a_run_out_of_time_resume_next_minute(gateway: Any) -> No
     assert not second.stopped_early
     assert first.escalations["warning"] + second.escalations["warning"] == 9
     assert second.tickets_read == 9 - first.escalations["warning"]  # reads only what is still due
-    assert all(ticket_of(gateway, 30 + i)["escalation_level"] == 1 for i in range(9))
+    assert all(ticket_of(gateway, 30 + i)["response"]["level"] == 1 for i in range(9))
 
 
 def test_engagement_tickets_never_enter_the_due_index(gateway: Any) -> None:

@@ -42,8 +42,16 @@ def _get(gateway: Any, path: str, token: str | None) -> Any:
     return gateway.request("GET", path, headers)
 
 
-def test_agent_reads_the_normalised_mention(gateway: Any, stored: None) -> None:
-    response = _get(gateway, f"/mentions/x/{TWEET_ID}", mint(["care"], "agent"))
+def test_a_mention_is_readable_only_through_a_ticket_the_caller_can_see(gateway: Any, stored: None) -> None:
+    # Given a stored mention that is not routed yet: only an admin may read it (no ticket, no team)
+    assert _get(gateway, f"/mentions/x/{TWEET_ID}", mint(["billing"], "agent")).status == 404
+    assert _get(gateway, f"/mentions/x/{TWEET_ID}", mint([], "admin")).status == 200
+    # When it is routed (a refund question: billing), that team reads it and another team still cannot
+    from tests.support.routing import quiet
+
+    quiet(gateway.stack.pump)
+    assert _get(gateway, f"/mentions/x/{TWEET_ID}", mint(["customer-care"], "agent")).status == 404
+    response = _get(gateway, f"/mentions/x/{TWEET_ID}", mint(["billing"], "agent"))
     assert response.status == 200
     body = response.json()
     assert body["status"] == "active"
@@ -55,7 +63,7 @@ def test_agent_reads_the_normalised_mention(gateway: Any, stored: None) -> None:
 
 
 def test_generic_ids_are_namespaced_by_source(gateway: Any, stored: None) -> None:
-    response = _get(gateway, "/mentions/generic/reviews:r-9", mint(["care"]))
+    response = _get(gateway, "/mentions/generic/reviews:r-9", mint([], "admin"))
     assert response.status == 200
     assert response.json()["mention"]["source"] == "reviews"
 

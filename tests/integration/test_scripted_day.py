@@ -45,7 +45,7 @@ SHORT_DAY: Script = [
     ("09:00", Reply("messenger", "ann", "Found it, Lena: the bag arrives tonight.")),
     *SURGE,
     ("09:15", Reply("bag9", "finn", SORRY)),
-    ("09:20", Reply("bag0", "ann", SORRY)),
+    ("09:20", Reply("bag0", "finn", SORRY)),  # the first complaint of the surge is the crisis team's too
     ("09:30", Reply("review", "ann", "Priya, we're sorry: the Newark station manager will call you today.")),
 ]  # fmt: skip
 START, END = "08:00", "12:05"  # long enough for the 08:00 normal-priority ticket (240 min) to breach
@@ -92,9 +92,11 @@ def test_the_surge_made_exactly_one_incident(day: DayResult) -> None:
     (incident,) = day.incidents()
     surge = [day.ticket_of(f"bag{n}") for n in range(len(SURGE))]
     assert {t.get("incident_id") for t in surge} - {None} == {incident["incident_id"]}
-    in_incident = [t for t in surge if t.get("incident_id")]
-    assert [t["team"] for t in in_incident] == ["crisis"]  # the 10th complaint opened it
-    assert all(t["team"] == "customer-care" for t in surge if not t.get("incident_id"))
+    # the 10th complaint opened it, and the nine before it joined: all in the crisis team's queue
+    assert all(t.get("incident_id") == incident["incident_id"] for t in surge)
+    # (those left unanswered past their breach were reassigned on, as the escalation policy says)
+    assert {t["team"] for t in surge} <= {"crisis", "escalations"}
+
     assert sum("⚑ incident" in line for line in day.log) == 1
 
 
@@ -104,22 +106,22 @@ def test_tickets_answered_in_time_are_never_escalated(day: DayResult) -> None:
     assert not answered.keys() & escalated_ids(day)
     for ticket_id in answered:
         view = day.tickets[ticket_id]
-        assert view["ticket"]["escalation_level"] == 0 and not view["ticket"]["breached"]
-        assert not [e for e in view["events"] if e["type"].startswith("Escalated")]
+        assert view["ticket"]["max_escalation_level"] == 0 and not view["ticket"]["breached"]
+        assert not [e for e in view["events"] if e["type"] == "TicketEscalated"]
         assert view["ticket"]["status"] in ("pending", "resolved")
 
 
 def test_an_unanswered_normal_ticket_reached_breach(day: DayResult) -> None:
     ticket = day.ticket_of("ignored")
     view = day.tickets[ticket["ticket_id"]]
-    assert ticket["deadline"] == "2026-11-23T12:00:00Z"  # normal: 240 min from 08:00
-    assert (ticket["breached"], ticket["escalation_level"], ticket["priority"]) == (True, 2, "high")
+    assert ticket["response"]["deadline"] == "2026-11-23T12:00:00Z"  # normal: 240 min from 08:00
+    assert (ticket["breached"], ticket["response"]["level"], ticket["priority"]) == (True, 2, "high")
     assert ticket["team"] == "customer-care"  # reassign comes 30 min after the breach, after this run
-    assert [e["type"] for e in view["events"] if e["type"].startswith("Escalated")] == [
-        "Escalated-L1",
-        "Escalated-L2",
+    assert [e["details"]["name"] for e in view["events"] if e["type"] == "TicketEscalated"] == [
+        "warning",
+        "breach",
     ]
-    levels = [n["name"] for n in day.notifications if n.get("ticket_id") == ticket["ticket_id"]]
+    levels = [n["details"]["name"] for n in day.notifications if n.get("ticket_id") == ticket["ticket_id"]]
     assert levels == ["warning", "breach"]
     assert any(line.startswith("12:00  ✖ breach") for line in day.log)
 
@@ -131,16 +133,18 @@ def test_the_sla_report_matches_the_replies_made(day: DayResult) -> None:
         replied = [t for t in tickets if t["ticket_id"] in answered]
         assert report["tickets"] == len(tickets), team
         assert report["answered"] == len(replied), team
-        assert report["still_waiting"] == sum(1 for t in tickets if t.get("awaiting")), team
+        assert report["still_waiting"] == sum(1 for t in tickets if t.get("response")), team
         assert report["breached"] == sum(1 for t in tickets if t["breached"]), team
     care = day.reports["customer-care"]
-    # customer-care's first responses: 'answered' 15 min, dm 15, messenger 20, bag0 20, review 45
+    # customer-care's first responses: 'answered' 15 min, dm 15, messenger 20, review 45
     assert (care["answered"], care["first_response_p50_minutes"], care["first_response_p90_minutes"]) == (
-        5,
+        4,
         20.0,
         45.0,
     )
-    assert day.reports["crisis"]["first_response_p50_minutes"] == 10.0  # bag9 at 09:05, answered 09:15
+    # the crisis team's: bag9 at 09:05 answered 09:15, bag0 at 09:00 answered 09:20
+    assert day.reports["crisis"]["first_response_p50_minutes"] == 10.0
+
     assert day.reports["billing"]["compliance"] == 1.0
 
 

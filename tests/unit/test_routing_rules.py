@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from socialdesk.dal.config import packaged_policy
 from socialdesk.domain.classification import Classification, Intent, classify
 from socialdesk.domain.mention import Author, Channel, Engagement, Mention, MentionKind
+from socialdesk.domain.priority import Priority
 from socialdesk.domain.routing import RoutingFacts, RoutingPolicy, RuleCondition
-from socialdesk.domain.ticket import Priority
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 09:00 UTC (GMT in London)
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from socialdesk.domain.priority import Priority
 from socialdesk.domain.sla import Calendar, ClockKind, EscalationLevel, EscalationPolicy, SlaPolicy
-from socialdesk.domain.ticket import Priority
 
 OFFICE = Calendar(
     timezone="Europe/London",

@@ -114,10 +114,14 @@ class DeliveryFailed(DomainError):
 
     code = "delivery_failed"
 
-    def __init__(self, reason: str, *, retryable: bool, status: int | None = None) -> None:
+    def __init__(
+        self, reason: str, *, retryable: bool, status: int | None = None, unknown: bool = False
+    ) -> None:
         super().__init__(reason)
         self.retryable = retryable
         self.status = status
+        #: the request went out but no answer came back: the platform may have posted it
+        self.unknown = unknown
 
 
 class OutboundSettings(BaseModel):
@@ -336,7 +340,9 @@ def _decode(raw: bytes) -> Any:
 
 def _connection_failure(what: str, cause: object, timeout: float) -> DeliveryFailed:
     if isinstance(cause, TimeoutError):
-        return DeliveryFailed(f"{what}: no answer within {timeout:g} s", retryable=True)
+        return DeliveryFailed(f"{what}: no answer within {timeout:g} s", retryable=True, unknown=True)
+    if isinstance(cause, ConnectionResetError | http.client.RemoteDisconnected | http.client.IncompleteRead):
+        return DeliveryFailed(f"{what}: the connection closed before an answer", retryable=True, unknown=True)
     if isinstance(cause, ssl.SSLCertVerificationError):
         return DeliveryFailed(f"{what}: TLS certificate verification failed", retryable=False)
     name = type(cause).__name__ if isinstance(cause, BaseException) else "connection error"

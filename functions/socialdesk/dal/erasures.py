@@ -58,18 +58,23 @@ class DynamoErasureRequests:
             raise StorageUnavailable("erasure store unavailable") from error
         return from_attributes(item) if item else None
 
-    def complete(self, request_id: str, erased: int, at: datetime) -> None:
-        """Mark the request done; the author id is dropped from the record too."""
+    def complete(
+        self, request_id: str, erased: int, at: datetime, summary: dict[str, int] | None = None
+    ) -> None:
+        """Mark the request done with what was erased; the author id is dropped from the record too."""
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=erasure_key(request_id),
-                UpdateExpression="SET #s = :done, erased = :n, completed_at = :at REMOVE author_id",
+                UpdateExpression=(
+                    "SET #s = :done, erased = :n, completed_at = :at, summary = :sum REMOVE author_id"
+                ),
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={
                     ":done": {"S": "completed"},
                     ":n": {"N": str(erased)},
                     ":at": {"S": at.astimezone(UTC).isoformat()},
+                    ":sum": {"M": {k: {"N": str(v)} for k, v in (summary or {"messages": erased}).items()}},
                 },
             )
         except ClientError as error:

@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 
 from socialdesk.dal.items import from_attributes, mention_key, outbound_key, to_attributes
 from socialdesk.dal.ports import WriteOutcome
-from socialdesk.domain.errors import StorageUnavailable
+from socialdesk.dal.table import Table
+from socialdesk.domain.errors import Conflict, StorageUnavailable
 from socialdesk.domain.mention import Channel, Mention, MentionStatus, StoredMention
 
 _CONFLICT = "ConditionalCheckFailedException"
@@ -48,24 +49,33 @@ class DynamoMentionRepository:
         return WriteOutcome.OUTBOUND if outcome is WriteOutcome.STORED else outcome
 
     def apply_edit(self, mention: Mention, edited_at: datetime) -> WriteOutcome:
-        """Update the stored text unless the edit is stale or the mention deleted; store it if new."""
+        """Update the stored text unless the edit is stale or the mention deleted; store it if new.
+
+        The edit's envelope joins the mention's archived payloads (``raw_refs``), so an erasure or a
+        delete later removes both versions.
+        """
         for _ in range(2):
+            expression = "SET #text = :text, edited_at = :edited, #version = #version + :one"
+            values: dict[str, Any] = {
+                ":text": {"S": mention.text},
+                ":edited": {"S": _iso(edited_at)},
+                ":active": {"S": MentionStatus.ACTIVE.value},
+                ":one": {"N": "1"},
+            }
+            if mention.raw_ref:
+                expression += " ADD raw_refs :ref"
+                values[":ref"] = {"SS": [mention.raw_ref]}
             try:
                 self._client.update_item(
                     TableName=self._table,
                     Key=mention_key(*mention.key),
-                    UpdateExpression="SET #text = :text, edited_at = :edited, #version = #version + :one",
+                    UpdateExpression=expression,
                     ConditionExpression=(
                         "attribute_exists(PK) AND #status = :active AND "
                         "(attribute_not_exists(edited_at) OR edited_at < :edited)"
                     ),
                     ExpressionAttributeNames={"#text": "text", "#status": "status", "#version": "version"},
-                    ExpressionAttributeValues={
-                        ":text": {"S": mention.text},
-                        ":edited": {"S": _iso(edited_at)},
-                        ":active": {"S": MentionStatus.ACTIVE.value},
-                        ":one": {"N": "1"},
-                    },
+                    ExpressionAttributeValues=values,
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
                 return WriteOutcome.UPDATED
@@ -81,10 +91,12 @@ class DynamoMentionRepository:
 
     def tombstone(
         self, channel: Channel, external_id: str, deleted_at: datetime
-    ) -> tuple[WriteOutcome, str | None]:
+    ) -> tuple[WriteOutcome, list[str]]:
         """Remove the content, keep the id; a delete that arrives first leaves a tombstone.
 
-        Returns the outcome and the raw payload reference the mention had (for the caller to erase).
+        Returns the outcome and the archived payloads still to delete. They stay on the item until
+        :meth:`forget_payloads` confirms them gone, so a failed S3 delete is retried by the
+        platform's redelivery (which comes back DUPLICATE, with the payloads still listed).
         """
         try:
             response = self._client.update_item(
@@ -93,7 +105,7 @@ class DynamoMentionRepository:
                 UpdateExpression=(
                     "SET #status = :deleted, deleted_at = :at, entity = if_not_exists(entity, :tomb), "
                     "channel = :channel, external_id = :id "
-                    "REMOVE raw_ref, " + ", ".join(f"#c{i}" for i in range(len(_CONTENT)))
+                    "REMOVE " + ", ".join(f"#c{i}" for i in range(len(_CONTENT)))
                 ),
                 ConditionExpression="attribute_not_exists(deleted_at)",
                 ExpressionAttributeNames={
@@ -107,14 +119,43 @@ class DynamoMentionRepository:
                     ":channel": {"S": channel.value},
                     ":id": {"S": external_id},
                 },
-                ReturnValues="UPDATED_OLD",
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
             if _code(error) == _CONFLICT:
-                return WriteOutcome.DUPLICATE, None
+                return WriteOutcome.DUPLICATE, _refs(from_attributes(error.response.get("Item") or {}))
             raise _unavailable(error) from error
-        raw_ref = response.get("Attributes", {}).get("raw_ref", {}).get("S")
-        return WriteOutcome.TOMBSTONED, raw_ref
+        return WriteOutcome.TOMBSTONED, _refs(from_attributes(response.get("Attributes", {})))
+
+    def forget_payloads(self, channel: str, external_id: str) -> None:
+        """The archived payloads are deleted: drop their references."""
+        Table(self._client, self._table, "mention store").update(
+            mention_key(channel, external_id), "REMOVE raw_ref, raw_refs"
+        )
+
+    def raw_refs(self, ref: str) -> list[str]:
+        """The archived payloads a stored mention points at."""
+        channel, _, external_id = ref.partition("#")
+        item = Table(self._client, self._table, "mention store").get(mention_key(channel, external_id))
+        return _refs(item or {})
+
+    def redact(self, ref: str, terms: list[str], replacement: str) -> None:
+        """Replace ``terms`` in a mention's text (erasure of a person named in it); drop its payloads."""
+        from socialdesk.logic.erase_person import redacted
+
+        channel, _, external_id = ref.partition("#")
+        table = Table(self._client, self._table, "mention store")
+        item = table.get(mention_key(channel, external_id))
+        if not item:
+            return
+        text = redacted(str(item.get("text") or ""), terms, replacement)
+        table.update(
+            mention_key(channel, external_id),
+            "SET #text = :text REMOVE raw_ref, raw_refs",
+            {":text": text} if text else {":text": " "},
+            names={"#text": "text"},
+        )
 
     def by_author(self, channel: str, author_id: str) -> list[dict[str, Any]]:
         """Keys and archive references of every message this person wrote on ``channel``."""
@@ -167,18 +208,36 @@ class DynamoMentionRepository:
         except ClientError as error:
             raise _unavailable(error) from error
         item = response.get("Item")
-        if not item:
-            return None
-        data = from_attributes(item)
-        if data.get("entity") != "mention":
-            return None
-        return StoredMention(
-            mention=Mention.model_validate({k: v for k, v in data.items() if k in Mention.model_fields}),
-            status=data.get("status", MentionStatus.ACTIVE),
-            received_at=data["received_at"],
-            edited_at=data.get("edited_at"),
-            deleted_at=data.get("deleted_at"),
-        )
+        return stored_mention(from_attributes(item)) if item else None
+
+    def get_many(self, refs: list[str]) -> dict[str, StoredMention]:
+        """Stored mentions by ref (``<channel>#<external id>``), read in batches of 100."""
+        keys = [mention_key(*ref.split("#", 1)) for ref in dict.fromkeys(refs) if "#" in ref]
+        found: dict[str, StoredMention] = {}
+        for item in Table(self._client, self._table, "mention store").get_many(keys):
+            stored = stored_mention(item)
+            if stored is not None:
+                found[stored.ref] = stored
+        return found
+
+    def brand_message(self, channel: str, external_id: str) -> StoredMention | None:
+        """The brand's own message (seen on the platform, or a reply SocialDesk sent), or None."""
+        item = Table(self._client, self._table, "mention store").get(outbound_key(channel, external_id))
+        return stored_mention(item) if item else None
+
+    def attach(self, ref: str, ticket_id: str, role: str) -> None:
+        """Record the ticket a mention is on (once: a repeated routing leaves the first answer)."""
+        channel, _, external_id = ref.partition("#")
+        try:
+            Table(self._client, self._table, "mention store").update(
+                mention_key(channel, external_id),
+                "SET ticket_id = :t, #role = :r",
+                {":t": ticket_id, ":r": role},
+                names={"#role": "role"},
+                condition="attribute_exists(PK) AND attribute_not_exists(ticket_id)",
+            )
+        except Conflict:
+            return
 
     def _put_once(self, key: dict[str, Any], entity: str, mention: Mention) -> WriteOutcome:
         attributes = to_attributes(
@@ -191,6 +250,7 @@ class DynamoMentionRepository:
                 "author_key": author_key(mention.channel.value, mention.author.id)
                 if mention.author.id
                 else None,
+                "raw_refs": {mention.raw_ref} if mention.raw_ref else None,
             }
         )
         try:
@@ -204,6 +264,28 @@ class DynamoMentionRepository:
                 return WriteOutcome.DUPLICATE
             raise _unavailable(error) from error
         return WriteOutcome.STORED
+
+
+def _refs(item: dict[str, Any]) -> list[str]:
+    refs = set(item.get("raw_refs") or ())
+    if item.get("raw_ref"):
+        refs.add(str(item["raw_ref"]))
+    return sorted(refs)
+
+
+def stored_mention(data: dict[str, Any]) -> StoredMention | None:
+    """The one mapping item → stored mention (customer mentions and the brand's messages)."""
+    if data.get("entity") not in ("mention", "outbound_message", "sent_reply"):
+        return None
+    return StoredMention(
+        mention=Mention.model_validate({k: v for k, v in data.items() if k in Mention.model_fields}),
+        status=data.get("status", MentionStatus.ACTIVE),
+        received_at=data.get("received_at") or data["created_at"],
+        edited_at=data.get("edited_at"),
+        deleted_at=data.get("deleted_at"),
+        ticket_id=data.get("ticket_id"),
+        role=data.get("role"),
+    )
 
 
 def author_key(channel: str, author_id: str) -> str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from socialdesk.domain.mention import Channel, Mention, StoredMention
+
+if TYPE_CHECKING:
+    from socialdesk.domain.incident import Incident, IncidentChange
+    from socialdesk.domain.ticket import Ticket, TicketChange, TicketStatus
 
 
 class WriteOutcome(StrEnum):
@@ -38,8 +42,20 @@ class MentionRepository(Protocol):
 
     def tombstone(
         self, channel: Channel, external_id: str, deleted_at: datetime
-    ) -> tuple[WriteOutcome, str | None]:
-        """Remove the content and keep the id: TOMBSTONED (with the old raw_ref), or DUPLICATE."""
+    ) -> tuple[WriteOutcome, list[str]]:
+        """Remove the content and keep the id: TOMBSTONED or DUPLICATE, with the payloads left to delete."""
+        ...
+
+    def forget_payloads(self, channel: str, external_id: str) -> None:
+        """The mention's archived payloads are deleted: drop their references."""
+        ...
+
+    def raw_refs(self, ref: str) -> list[str]:
+        """The archived payloads a stored mention points at."""
+        ...
+
+    def redact(self, ref: str, terms: list[str], replacement: str) -> None:
+        """Replace ``terms`` in a mention's text and drop its archived payloads (erasure)."""
         ...
 
     def by_author(self, channel: str, author_id: str) -> list[dict[str, Any]]:
@@ -54,9 +70,131 @@ class MentionRepository(Protocol):
         """The stored mention, or None (tombstones included, with empty text)."""
         ...
 
+    def get_many(self, refs: list[str]) -> dict[str, StoredMention]:
+        """Stored mentions by ref (``<channel>#<external id>``); missing ones are left out."""
+        ...
+
+    def brand_message(self, channel: str, external_id: str) -> StoredMention | None:
+        """The brand's own stored message (``OUTBOUND#``), or None."""
+        ...
+
+    def attach(self, ref: str, ticket_id: str, role: str) -> None:
+        """Record which ticket a mention is on and as what (customer or context); idempotent."""
+        ...
+
+
+class TicketRepository(Protocol):
+    """Tickets (the aggregate), conversation links, queues and the due index."""
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        """The ticket, or None."""
+        ...
+
+    def save(self, change: TicketChange) -> None:
+        """Store ``change`` if the ticket still has ``change.expected_version`` (or is new); else Conflict."""
+        ...
+
+    def conversation_ticket(self, digest: str) -> str | None:
+        """The ticket a conversation currently points at, or None."""
+        ...
+
+    def link_conversation(self, digest: str, ticket_id: str, *, replaces: str | None = None) -> None:
+        """Point the conversation at ``ticket_id``; Conflict when another ticket won the race."""
+        ...
+
+    def unlink_conversation(self, digest: str) -> None:
+        """Forget a conversation link (erasure)."""
+        ...
+
+    def queue(
+        self, team: str, status: TicketStatus, limit: int = 50, cursor: dict[str, Any] | None = None
+    ) -> tuple[list[Ticket], dict[str, Any] | None]:
+        """A team's queue, most urgent first then earliest deadline, one page at a time."""
+        ...
+
+    def due(
+        self, shard: int, now: datetime, limit: int = 100, cursor: dict[str, Any] | None = None
+    ) -> tuple[list[Ticket], dict[str, Any] | None]:
+        """Tickets of one due-index shard whose next escalation moment is at or before ``now``."""
+        ...
+
+    def events(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The ticket's audit trail, oldest first."""
+        ...
+
+
+class ReplyStore(Protocol):
+    """Agents' replies and what became of their delivery."""
+
+    def add_reply(self, reply: dict[str, Any]) -> bool:
+        """Store a new reply; False when one with that id exists (a retried request)."""
+        ...
+
+    def reply(self, ticket_id: str, reply_id: str) -> dict[str, Any] | None:
+        """One stored reply, or None."""
+        ...
+
+    def replies(self, ticket_id: str) -> list[dict[str, Any]]:
+        """A ticket's replies, oldest first."""
+        ...
+
+    def update_reply(
+        self, ticket_id: str, reply_id: str, values: dict[str, Any], *, expected_status: tuple[str, ...] = ()
+    ) -> None:
+        """Record a delivery step (Conflict when the reply's status is not one of ``expected_status``)."""
+        ...
+
+    def record_sent_message(self, message: Mention, ticket_id: str) -> None:
+        """Remember a delivered reply as the brand's own message."""
+        ...
+
+
+class SurgeCounter(Protocol):
+    """Counts similar complaints per topic in sliding windows (once per ticket)."""
+
+    def count(self, topic: str, ticket_id: str, at: datetime, window_minutes: int) -> tuple[float, list[str]]:
+        """Count ``ticket_id`` once; return the sliding-window count and the tickets counted so far."""
+        ...
+
+
+class IncidentRepository(Protocol):
+    """Incidents: one per surge of a topic."""
+
+    def active(self, topic: str) -> Incident | None:
+        """The topic's current incident, or None."""
+        ...
+
+    def get(self, incident_id: str) -> Incident | None:
+        """An incident by id, or None."""
+        ...
+
+    def open(self, change: IncidentChange, *, replaces: str | None) -> None:
+        """Store a new incident as the topic's active one; Conflict when another opened first."""
+        ...
+
+    def save(self, change: IncidentChange) -> None:
+        """Store a changed incident (versioned); Conflict when it changed underneath."""
+        ...
+
+    def list_open(self, limit: int = 50) -> list[Incident]:
+        """Open incidents, newest first."""
+        ...
+
+
+class EventPublisher(Protocol):
+    """Delivers notifications to subscribers (the ticket-events topic)."""
+
+    def publish_batch(self, notifications: list[dict[str, Any]]) -> list[str]:
+        """Publish each notification; return the idempotency keys that failed (to retry)."""
+        ...
+
 
 class RawPayloadArchive(Protocol):
     """Keeps the exact bytes of every accepted delivery for a retention period."""
+
+    def ref_for(self, channel: str, body: bytes) -> str:
+        """The reference ``body`` is (or will be) archived under: deterministic for identical bytes."""
+        ...
 
     def archive(self, channel: str, body: bytes) -> str:
         """Store ``body`` and return a reference to it (idempotent for identical bytes)."""
@@ -74,6 +212,16 @@ class ErasureRequests(Protocol):
         self, request_id: str, channels: list[str], author_id: str, reason: str, at: datetime
     ) -> bool:
         """Store the request (True) unless it exists already (False)."""
+        ...
+
+    def complete(
+        self, request_id: str, erased: int, at: datetime, summary: dict[str, int] | None = None
+    ) -> None:
+        """Mark the request done with what was erased (the person's id leaves the record)."""
+        ...
+
+    def get(self, request_id: str) -> dict[str, Any] | None:
+        """The request and its status, or None."""
         ...
 
 

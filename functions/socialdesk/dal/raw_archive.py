@@ -25,9 +25,13 @@ class S3RawPayloadArchive:
         self._client = client
         self._bucket = bucket
 
+    def ref_for(self, channel: str, body: bytes) -> str:
+        """``s3://bucket/raw/<channel>/<sha256>.json``: where ``body`` is archived."""
+        return f"s3://{self._bucket}/raw/{channel}/{hashlib.sha256(body).hexdigest()}.json"
+
     def archive(self, channel: str, body: bytes) -> str:
         """Store ``body``; return ``s3://bucket/key``."""
-        key = f"raw/{channel}/{hashlib.sha256(body).hexdigest()}.json"
+        key = self.ref_for(channel, body).removeprefix(f"s3://{self._bucket}/")
         try:
             self._client.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/json")
         except (ClientError, BotoCoreError) as error:

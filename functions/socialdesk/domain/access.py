@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -58,7 +59,7 @@ def _teams(value: object) -> frozenset[str]:
     ``"ops billing"`` grants nothing (it is not a valid name) rather than ``ops`` and ``billing``.
     Names that are not ``^[a-z0-9][a-z0-9_-]*$`` grant nothing.
     """
-    items: list[object]
+    items: list[Any]
     if isinstance(value, list | tuple):
         items = list(value)
     elif isinstance(value, str) and value.startswith("[") and value.endswith("]"):

@@ -65,3 +65,18 @@ class MentionNotReady(DomainError):
     """The mention to route is not readable yet (a stream record ahead of a consistent read)."""
 
     code = "mention_not_ready"
+
+
+class Unprocessable(DomainError):
+    """The request is well-formed but cannot be done as asked (HTTP 422): e.g. a reply to someone else."""
+
+    code = "unprocessable"
+
+
+class StateConflict(DomainError):
+    """The resource's state does not allow this now (HTTP 409): a closed ticket, a deleted message.
+
+    Unlike :class:`Conflict` it is not a lost race: retrying does not help.
+    """
+
+    code = "state_conflict"

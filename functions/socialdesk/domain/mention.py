@@ -123,6 +123,11 @@ class Mention(BaseModel):
         """The natural key that makes ingest exactly-once: (channel, external id)."""
         return (self.channel.value, self.external_id)
 
+    @property
+    def ref(self) -> str:
+        """``<channel>#<external id>``: how tickets refer to the message."""
+        return f"{self.channel.value}#{self.external_id}"
+
 
 class MentionStatus(StrEnum):
     """Lifecycle of a stored mention."""
@@ -141,3 +146,16 @@ class StoredMention(BaseModel):
     received_at: datetime
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
+    #: the ticket the message is on once routed, and as what (``customer`` or ``context``)
+    ticket_id: str | None = None
+    role: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """``<channel>#<external id>``: how tickets refer to the message."""
+        return f"{self.mention.channel.value}#{self.mention.external_id}"
+
+    @property
+    def deleted(self) -> bool:
+        """Deleted (or erased) by its author."""
+        return self.status is MentionStatus.DELETED

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from socialdesk.domain.classification import Classification
 from socialdesk.domain.mention import Mention
+from socialdesk.domain.priority import Priority
 from socialdesk.domain.sla import (
     ALWAYS_OPEN,
     DEFAULT_ESCALATION,
@@ -17,7 +18,6 @@ from socialdesk.domain.sla import (
     EscalationPolicy,
     SlaPolicy,
 )
-from socialdesk.domain.ticket import Priority
 
 _REACH_ORDER = ("none", "low", "medium", "high", "influencer")
 
@@ -28,6 +28,7 @@ class RuleCondition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     channel: tuple[str, ...] = ()
+    brand_account: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
     intent: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
@@ -49,6 +50,7 @@ class RuleCondition(BaseModel):
         c = facts.classification
         checks = (
             not self.channel or facts.channel in self.channel,
+            not self.brand_account or facts.brand_account in self.brand_account,
             not self.kind or facts.kind in self.kind,
             not self.intent or c.intent.value in self.intent,
             not self.topic or bool(set(self.topic) & set(c.topics)),
@@ -62,9 +64,9 @@ class RuleCondition(BaseModel):
             or _REACH_ORDER.index(c.reach) >= _REACH_ORDER.index(self.reach_at_least),
             self.followers_at_least is None or (c.followers or 0) >= self.followers_at_least,
             self.verified is None or c.verified is self.verified,
-            self.engagement_at_least is None or c.engagement >= self.engagement_at_least,
+            self.engagement_at_least is None or facts.engagement >= self.engagement_at_least,
             self.surge is None or facts.surge is self.surge,
-            self.needs_response is None or c.needs_response is self.needs_response,
+            self.needs_response is None or facts.needs_response is self.needs_response,
         )
         return all(checks)
 
@@ -117,7 +119,10 @@ class RoutingPolicy(BaseModel):
     escalation_team: str = "escalations"
     vip: frozenset[str] = frozenset()
     reopen_within_days: int = Field(default=7, ge=0, le=365)
+    #: a message delivered this long after it was written starts its clock on arrival (late delivery)
+    late_after_minutes: int = Field(default=1440, ge=1, le=60 * 24 * 30)
     triage_team: str = "triage"
+    triage_priority: Priority = Priority.NORMAL
     engagement_team: str = "engagement"
 
     @model_validator(mode="after")
@@ -136,6 +141,11 @@ class RoutingPolicy(BaseModel):
             if sla.escalation and sla.escalation != "standard" and sla.escalation not in self.escalation:
                 raise ValueError(f"SLA policy {name} names undefined escalation policy {sla.escalation}")
         return self
+
+    @property
+    def default_sla(self) -> str:
+        """The SLA policy used when nothing names one (``standard``, or the first defined)."""
+        return "standard" if "standard" in self.sla else next(iter(self.sla))
 
     def sla_policy(self, name: str | None) -> SlaPolicy:
         """The named SLA policy (``standard`` or the first one when the name is unknown)."""
@@ -159,6 +169,34 @@ class RoutingPolicy(BaseModel):
         """The first rule whose condition holds (the last rule always does)."""
         return next(rule for rule in self.rules if rule.when.holds(facts))
 
+    def decide(self, facts: RoutingFacts, *, incident_id: str | None = None) -> RoutingDecision:
+        """Where a message with these facts goes: the first matching rule, raised by a surge."""
+        rule = self.match(facts)
+        c = facts.classification
+        priority = rule.then.priority
+        tags = set(rule.then.tags)
+        if facts.surge:
+            priority = Priority.most_urgent(priority, self.surge.raise_to)
+            tags.add("surge")
+        return RoutingDecision(
+            rule=rule.name,
+            team=rule.then.team,
+            priority=priority,
+            sla=rule.then.sla,
+            tags=tuple(sorted(tags)),
+            spam=c.intent.value == "spam",
+            needs_response=facts.needs_response,
+            intent=c.intent.value,
+            topic=c.topic,
+            language=c.language,
+            sentiment=c.sentiment,
+            reach=c.reach,
+            engagement=facts.engagement,
+            customer_tier=c.customer_tier,
+            why=(f"rule:{rule.name}", *c.signals),
+            incident_id=incident_id,
+        )
+
     def deadline(
         self, sla: str, priority: Priority, start: datetime, kind: ClockKind = ClockKind.FIRST_RESPONSE
     ) -> datetime:
@@ -166,8 +204,31 @@ class RoutingPolicy(BaseModel):
         return self.calendar(sla).add(start, self.sla_policy(sla).target(kind, priority))
 
 
+class RoutingDecision(BaseModel):
+    """Where one message goes and why: the rule's action plus what the ticket records of the message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    team: str
+    priority: Priority
+    sla: str
+    tags: tuple[str, ...] = ()
+    spam: bool = False
+    needs_response: bool = True
+    intent: str | None = None
+    topic: str | None = None
+    language: str | None = None
+    sentiment: float | None = None
+    reach: str | None = None
+    engagement: int = 0
+    customer_tier: str = "standard"
+    why: tuple[str, ...] = ()
+    incident_id: str | None = None
+
+
 class RoutingFacts(BaseModel):
-    """What the rules look at: the mention's shape, its classification and the surge state."""
+    """What the rules look at: the mention's shape, its classification, backup and the surge state."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -175,15 +236,33 @@ class RoutingFacts(BaseModel):
     kind: str
     text_lower: str
     classification: Classification
+    brand_account: str | None = None
+    #: the message's own engagement plus the backup its ticket gathered since
+    backup: int = 0
     surge: bool = False
 
+    @property
+    def engagement(self) -> int:
+        """Likes, reposts, replies and quotes the message has, with the backup counted since."""
+        return self.classification.engagement + self.backup
+
+    @property
+    def needs_response(self) -> bool:
+        """Whether a person must answer: always for a DM, and for a message with no text to judge."""
+        private = self.kind == "direct_message"
+        return self.classification.needs_response or private or not self.text_lower.strip()
+
     @classmethod
-    def of(cls, mention: Mention, classification: Classification, *, surge: bool = False) -> RoutingFacts:
+    def of(
+        cls, mention: Mention, classification: Classification, *, surge: bool = False, backup: int = 0
+    ) -> RoutingFacts:
         """Facts for a mention."""
         return cls(
             channel=mention.channel.value,
             kind=mention.kind.value,
             text_lower=mention.text.lower(),
             classification=classification,
+            brand_account=mention.brand_account,
+            backup=backup,
             surge=surge,
         )

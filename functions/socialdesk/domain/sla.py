@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from socialdesk.domain.ticket import Priority
+from socialdesk.domain.priority import Priority
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: how far ahead a deadline may be searched for (a calendar with almost no open hours)
@@ -166,6 +166,10 @@ class SlaPolicy(BaseModel):
         """Minutes allowed for ``kind`` at ``priority``."""
         targets = self.first_response if kind is ClockKind.FIRST_RESPONSE else self.next_response
         return targets.minutes(priority)
+
+    def resolution_target(self, priority: Priority) -> int | None:
+        """Minutes allowed from the first customer message to resolution (None: no target)."""
+        return self.resolution.minutes(priority) if self.resolution else None
 
 
 Notify = Literal["assignee", "team", "lead", "manager", "escalation_team"]

@@ -37,9 +37,8 @@ def get_mention(channel: str, external_id: str) -> dict[str, Any]:
     external_id = unquote(external_id)  # e.g. generic ids "<source>:<id>" sent as "reviews%3A…"
     svc = services()
     stored = svc.mentions.get(channel, external_id)
-    item = svc.tickets.mention_item(channel, external_id) if stored else None
-    ticket = svc.tickets.get(item["ticket_id"]) if item and item.get("ticket_id") else None
-    visible = visible_mention(principal, stored, ticket.team if ticket else None)
+    ticket = svc.tickets.get(stored.ticket_id) if stored and stored.ticket_id else None
+    visible = visible_mention(principal, stored, ticket)
     return {**visible.model_dump(mode="json"), "ticket_id": ticket.ticket_id if ticket else None}
 
 
@@ -68,9 +67,9 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
     """One ticket with its mentions and audit events (404 for another team's ticket)."""
     principal = current_principal()
     svc = services()
-    return show_ticket(principal, ticket_id, tickets=svc.tickets, mentions=svc.mentions).model_dump(
-        mode="json"
-    )
+    return show_ticket(
+        principal, ticket_id, tickets=svc.tickets, replies=svc.tickets, mentions=svc.mentions
+    ).model_dump(mode="json")
 
 
 def _body(model: type[Any]) -> Any:
@@ -81,7 +80,7 @@ def _body(model: type[Any]) -> Any:
 
     try:
         raw = app.current_event.json_body
-    except ValueError:
+    except (ValueError, RecursionError):
         raise PayloadInvalid("body is not valid JSON") from None
     try:
         return model.model_validate(raw if raw is not None else {})
@@ -119,7 +118,15 @@ def post_assign(ticket_id: str) -> dict[str, Any]:
     """Assign the ticket to an agent and/or move it to a team."""
     from socialdesk.logic.respond import AssignRequest, assign
 
-    ticket = assign(current_principal(), ticket_id, _body(AssignRequest), now(), tickets=services().tickets)
+    svc = services()
+    ticket = assign(
+        current_principal(),
+        ticket_id,
+        _body(AssignRequest),
+        now(),
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+    )
     return ticket.model_dump(mode="json")
 
 
@@ -128,7 +135,15 @@ def post_resolve(ticket_id: str) -> dict[str, Any]:
     """Resolve the ticket (the clock stops; it leaves the due index)."""
     from socialdesk.logic.respond import ResolveRequest, resolve
 
-    ticket = resolve(current_principal(), ticket_id, _body(ResolveRequest), now(), tickets=services().tickets)
+    svc = services()
+    ticket = resolve(
+        current_principal(),
+        ticket_id,
+        _body(ResolveRequest),
+        now(),
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+    )
     return ticket.model_dump(mode="json")
 
 

@@ -8,9 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from socialdesk.bootstrap import services
-from socialdesk.common import clients
 from socialdesk.common.observability import entrypoint, logger, metrics
-from socialdesk.dal.notifier import SnsTicketEvents
 from socialdesk.dal.tickets import DUE_SHARDS
 from socialdesk.logic.escalate_overdue import escalate_overdue
 
@@ -26,18 +24,18 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One escalation run; deterministic for a given scheduled time (replayable)."""
     run_input = ScheduledRun.model_validate(event)
     svc = services()
-    topic = SnsTicketEvents(clients.client("sns"), svc.settings.ticket_events_topic_arn)
     run = escalate_overdue(
         run_input.scheduled_time,
         tickets=svc.tickets,
         policy=svc.policies.routing_policy(),
-        events=topic,
         shards=DUE_SHARDS,
         millis_left=context.get_remaining_time_in_millis,
     )
     for name, count in run.escalations.items():
         metrics.add_metric(name=f"Escalations_{name}", unit="Count", value=count)
     metrics.add_metric(name="Breaches", unit="Count", value=run.breaches)
+    metrics.add_metric(name="Warnings", unit="Count", value=run.warnings)
+    metrics.add_metric(name="ResolutionBreaches", unit="Count", value=run.resolution_breaches)
     metrics.add_metric(name="DueBacklog", unit="Count", value=run.tickets_read)
     for lag in run.lag_seconds:
         metrics.add_metric(name="EscalationLag", unit="Seconds", value=lag)
@@ -54,8 +52,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "now": run.now.isoformat(),
         "tickets_read": run.tickets_read,
         "escalations": dict(run.escalations),
+        "warnings": run.warnings,
         "breaches": run.breaches,
-        "skipped_already_done": run.skipped_already_done,
+        "resolution_breaches": run.resolution_breaches,
+        "unchanged": run.unchanged,
         "stopped_early": run.stopped_early,
         "max_lag_seconds": max(run.lag_seconds, default=0.0),
     }

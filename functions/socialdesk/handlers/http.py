@@ -16,6 +16,8 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.VerificationFailed: 403,
     errors.MentionNotFound: 404,
     errors.Conflict: 409,
+    errors.StateConflict: 409,
+    errors.Unprocessable: 422,
     errors.PayloadTooLarge: 413,
     errors.StorageUnavailable: 503,
 }

@@ -1,7 +1,7 @@
-"""Step Functions task entrypoints of route-mention: Classify, Thread, Assign, Triage.
+"""Step Functions task entrypoints of route-messages: Classify, Route, Triage (each for a whole batch).
 
-Each parses the execution state (pydantic), calls one use case and returns its result; domain
-errors propagate so the state machine's Retry/Catch can match them by name.
+Each parses the execution state (pydantic), calls one use case and returns its result; storage
+faults and lost races propagate by name so the state machine's Retry can match them.
 """
 
 from __future__ import annotations
@@ -10,94 +10,76 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from socialdesk.bootstrap import services
+from socialdesk.bootstrap import router
 from socialdesk.common.observability import entrypoint, logger, metrics
-from socialdesk.logic.route_mention import (
-    Assigned,
-    Classified,
-    MentionRef,
-    Threaded,
-    assign_ticket,
-    classify_mention,
-    thread_mention,
-    triage_ticket,
-)
+from socialdesk.domain.classification import Classification
+from socialdesk.logic.route_messages import BatchRouted, FailedItem, RouteItem
 
 
 class RouteState(BaseModel):
-    """The route-mention execution state, as each task receives it."""
+    """The route-messages execution state, as each task receives it."""
 
     model_config = ConfigDict(extra="ignore")
 
-    mention: MentionRef
-    classified: Classified | None = None
-    thread: Threaded | None = None
-    assignment: Assigned | None = None
+    items: list[RouteItem]
+    classified: dict[str, Classification] | None = None
+    routed: BatchRouted | None = None
     error: dict[str, Any] | None = None
 
 
-def _state(event: dict[str, Any]) -> RouteState:
-    state = RouteState.model_validate(event)
-    logger.append_keys(mention=state.mention.ref)
-    return state
+class TriageState(BaseModel):
+    """Triage's input: the items routing could not handle, or the whole batch after a failed step."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    failed: list[FailedItem] | None = None
+    items: list[RouteItem] | None = None
+    error: dict[str, Any] | None = None
 
 
 @entrypoint
 def classify(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Classify step."""
-    state = _state(event)
-    svc = services()
-    result = classify_mention(state.mention, tickets=svc.tickets, policy=svc.policies.routing_policy())
-    if result.classification:
-        metrics.add_metric(name=f"Intent_{result.classification.intent.value}", unit="Count", value=1)
-    return result.model_dump(mode="json")
+    """Classify step: every customer message of the batch."""
+    state = RouteState.model_validate(event)
+    routing = router()
+    found = {
+        item.ref: routing.classify(item.mention).model_dump(mode="json")
+        for item in state.items
+        if item.kind == "mention" and item.mention is not None
+    }
+    return found
 
 
 @entrypoint
-def thread(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Thread step."""
-    state = _state(event)
-    svc = services()
-    result = thread_mention(state.mention, tickets=svc.tickets, policy=svc.policies.routing_policy())
-    metrics.add_metric(name=f"Thread_{result.action.value}", unit="Count", value=1)
+def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Route step: each item to its customer's conversation (idempotent; retried as a whole)."""
+    state = RouteState.model_validate(event)
+    result = router().route_batch(state.items, state.classified)
+    for action in {o.action for o in result.outcomes}:
+        metrics.add_metric(
+            name=f"Routed_{action}", unit="Count", value=sum(o.action == action for o in result.outcomes)
+        )
+    if result.failed:
+        metrics.add_metric(name="RoutingFailures", unit="Count", value=len(result.failed))
     return result.model_dump(mode="json")
-
-
-@entrypoint
-def assign(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Assign step."""
-    state = _state(event)
-    if state.classified is None or state.classified.classification is None or state.thread is None:
-        raise ValueError("Assign needs the Classify and Thread results in the state")
-    svc = services()
-    result = assign_ticket(
-        state.mention,
-        state.classified.classification,
-        state.thread,
-        tickets=svc.tickets,
-        surge=svc.surge,
-        policy=svc.policies.routing_policy(),
-    )
-    metrics.add_metric(name="TicketsRouted", unit="Count", value=1)
-    if result.incident_opened:
-        metrics.add_metric(name="IncidentsOpened", unit="Count", value=1)
-    crisis_team = svc.policies.routing_policy().surge.crisis_team
-    return {**result.model_dump(mode="json"), "crisis_team": crisis_team}
 
 
 @entrypoint
 def triage(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Triage step (every Catch lands here)."""
-    state = _state(event)
+    """Triage step: the failed items (or the whole batch) go to their conversation's ticket in triage."""
+    state = TriageState.model_validate(event)
     error = state.error or {}
-    svc = services()
-    result = triage_ticket(
-        state.mention,
-        str(error.get("Error", "Unknown")),
-        str(error.get("Cause", "")),
-        tickets=svc.tickets,
-        policy=svc.policies.routing_policy(),
+    failed = state.failed or [
+        FailedItem(
+            item=item, error=str(error.get("Error", "Unknown")), cause=str(error.get("Cause", ""))[:500]
+        )
+        for item in state.items or []
+    ]
+    routing = router()
+    outcomes = [routing.triage(f.item, f.error, f.cause) for f in failed]
+    triaged = sum(o.action == "triaged" for o in outcomes)
+    metrics.add_metric(name="TicketsTriaged", unit="Count", value=triaged)
+    logger.warning(
+        "messages triaged", extra={"triaged": triaged, "errors": sorted({f.error for f in failed})}
     )
-    metrics.add_metric(name="TicketsTriaged", unit="Count", value=1)
-    logger.warning("mention triaged", extra={"ticket_id": result.ticket_id, "error": error.get("Error")})
-    return result.model_dump(mode="json")
+    return {"outcomes": [o.model_dump(mode="json") for o in outcomes]}

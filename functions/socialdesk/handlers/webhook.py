@@ -192,7 +192,10 @@ def meta_data_deletion(event: APIGatewayProxyEventV2, svc: Services) -> dict[str
     body = raw_body(event, 64 * 1024)
     fields = parse_qs(body.decode("utf-8", "replace"))
     signed = (fields.get("signed_request") or [""])[0]
-    payload = verify_signed_request(signed, secret(svc, META_SECRET))
+    from socialdesk.bootstrap import now
+
+    payload = verify_signed_request(signed, secret(svc, META_SECRET), now=now().timestamp())
+
     issued = payload.get("issued_at")
     request = PersonErasureRequested(
         channels=(Channel.FACEBOOK, Channel.MESSENGER, Channel.INSTAGRAM),
@@ -222,6 +225,10 @@ def deletion_status(event: APIGatewayProxyEventV2, svc: Services) -> dict[str, A
             "status": found.get("status"),
             "requested_at": found.get("requested_at"),
             "completed_at": found.get("completed_at"),
+            "erased": found.get("summary")
+            or ({"messages": found["erased"]} if found.get("erased") is not None else None),
+            "what_is_erased": "the text, attachments and identity of every message you sent, their archived "
+            "payloads, your name on your conversations, and the replies sent to you",
         },
     )
 

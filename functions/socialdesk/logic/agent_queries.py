@@ -1,4 +1,4 @@
-"""Use cases behind the agent API's reads: a team's queue, one ticket with its mentions and audit trail."""
+"""Use cases behind the agent API's reads: a team's queue, one ticket with its conversation, a mention."""
 
 from __future__ import annotations
 
@@ -6,22 +6,19 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from socialdesk.domain.access import Forbidden, Principal
+from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
+from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.errors import MentionNotFound, PayloadInvalid
-from socialdesk.domain.mention import Mention, StoredMention
-from socialdesk.domain.ticket import Ticket, TicketStatus
+from socialdesk.domain.mention import StoredMention
+from socialdesk.domain.ticket import MessageRole, Ticket, TicketStatus
+from socialdesk.logic.respond import REPLY_LIMITS, TicketNotFound
 
-if TYPE_CHECKING:
-    from socialdesk.dal.ports import MentionRepository
-    from socialdesk.dal.tickets import DynamoTicketRepository
-
-
-class TicketNotFound(MentionNotFound):
-    """No such ticket, or not one of the caller's teams (the API does not tell which: 404)."""
+#: the keys a queue cursor may hold (the table's and the queue index's)
+_CURSOR_KEYS = {"PK", "SK", "queue_pk", "queue_sk"}
 
 
 class QueuePage(BaseModel):
@@ -35,7 +32,7 @@ class QueuePage(BaseModel):
     next_cursor: str | None = None
 
 
-class TicketEvent(BaseModel):
+class TicketEventView(BaseModel):
     """One audit entry: what changed, who or what did it, when."""
 
     type: str
@@ -44,8 +41,24 @@ class TicketEvent(BaseModel):
     details: dict[str, Any] = {}
 
 
-class Reply(BaseModel):
-    """An agent's reply and what became of its delivery."""
+class MessageView(BaseModel):
+    """A message on the ticket: the customer's own, someone else's in the thread (context), the brand's."""
+
+    ref: str
+    external_id: str
+    role: MessageRole
+    is_customer: bool
+    author: str | None = None
+    text: str = ""
+    kind: str | None = None
+    created_at: datetime
+    deleted: bool = False
+    permalink: str | None = None
+    attachments: int = 0
+
+
+class ReplyView(BaseModel):
+    """An agent's reply: what it answered, to whom, and what became of its delivery."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -55,20 +68,24 @@ class Reply(BaseModel):
     channel: str
     private: bool
     status: str
+    in_reply_to: str | None = None
+    recipient_label: str | None = None
     created_at: datetime
     attempts: int = 0
     external_id: str | None = None
+    endpoint: str | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
 
 
 class TicketView(BaseModel):
-    """A ticket with its mentions (oldest first), its replies and its audit trail."""
+    """A ticket with its conversation (oldest first), its replies, its audit trail, and reply limits."""
 
     ticket: Ticket
-    mentions: tuple[Mention, ...]
-    events: tuple[TicketEvent, ...]
-    replies: tuple[Reply, ...] = ()
+    messages: tuple[MessageView, ...]
+    replies: tuple[ReplyView, ...] = ()
+    events: tuple[TicketEventView, ...] = ()
+    reply_limits: dict[str, int | None] = {}
 
 
 def list_queue(
@@ -78,7 +95,7 @@ def list_queue(
     limit: int,
     cursor: str | None,
     *,
-    tickets: DynamoTicketRepository,
+    tickets: TicketRepository,
 ) -> QueuePage:
     """A team's queue; agents may only list their own teams."""
     if not team:
@@ -93,57 +110,119 @@ def list_queue(
         raise PayloadInvalid(f"status must be one of {[s.value for s in TicketStatus]}") from None
     if not 1 <= limit <= 100:
         raise PayloadInvalid("limit must be between 1 and 100")
-    found, last = tickets.queue(team, wanted, limit, _decode(cursor))
-    return QueuePage(team=team, status=wanted, tickets=tuple(found), next_cursor=_encode(last))
+    found, last = tickets.queue(team, wanted, limit, decode_cursor(cursor))
+    return QueuePage(team=team, status=wanted, tickets=tuple(found), next_cursor=encode_cursor(last))
 
 
 def show_ticket(
-    principal: Principal, ticket_id: str, *, tickets: DynamoTicketRepository, mentions: MentionRepository
+    principal: Principal,
+    ticket_id: str,
+    *,
+    tickets: TicketRepository,
+    replies: ReplyStore,
+    mentions: MentionRepository,
 ) -> TicketView:
     """One ticket, if it belongs to one of the caller's teams (404 otherwise, even if it exists)."""
     ticket = tickets.get(ticket_id)
     if ticket is None or not principal.can_see_team(ticket.team):
         raise TicketNotFound("no such ticket")
-    links, events, replies = tickets.history(ticket_id)
-    found = [mentions.get(link["channel"], link["external_id"]) for link in links]
-    ordered = sorted((m.mention for m in found if m is not None), key=lambda m: m.created_at)
-    audit = [
-        TicketEvent(
-            type=e.get("type", "?"),
-            at=e.get("at"),
-            actor=e.get("actor"),
-            details={k: v for k, v in e.items() if k not in {"PK", "SK", "entity", "type", "at", "actor"}},
+    stored = mentions.get_many([m.ref for m in ticket.messages if m.role is not MessageRole.BRAND])
+    customer_key = ticket.customer.key
+    views = []
+    for message in ticket.messages:
+        found = stored.get(message.ref)
+        if found is None and message.role is MessageRole.BRAND:
+            channel, _, external_id = message.ref.partition("#")
+            found = mentions.brand_message(channel, external_id)
+        views.append(
+            _message_view(message.ref, message.role, message.at, message.deleted, found, customer_key)
         )
-        for e in events
+    audit = [
+        TicketEventView(
+            type=e.get("type", "?"), at=e.get("at"), actor=e.get("actor"), details=e.get("details") or {}
+        )
+        for e in tickets.events(ticket_id)
     ]
+    limits = REPLY_LIMITS.get(ticket.channel, {})
     return TicketView(
         ticket=ticket,
-        mentions=tuple(ordered),
+        messages=tuple(views),
+        replies=tuple(ReplyView.model_validate(r) for r in replies.replies(ticket_id)),
         events=tuple(audit),
-        replies=tuple(Reply.model_validate(r) for r in replies),
+        reply_limits={"public": limits.get(False), "private": limits.get(True)},
+    )
+
+
+def _message_view(
+    ref: str,
+    role: MessageRole,
+    at: datetime,
+    deleted: bool,
+    found: StoredMention | None,
+    customer: str | None,
+) -> MessageView:
+    external_id = ref.partition("#")[2]
+    if found is None:
+        return MessageView(
+            ref=ref,
+            external_id=external_id,
+            role=role,
+            is_customer=role is MessageRole.CUSTOMER,
+            created_at=at,
+            deleted=True,
+        )
+    mention = found.mention
+    author = mention.author
+    return MessageView(
+        ref=ref,
+        external_id=external_id,
+        role=role,
+        is_customer=role is MessageRole.CUSTOMER,
+        author=f"@{author.handle}" if author.handle else author.name,
+        text="" if found.deleted or deleted else mention.text,
+        kind=mention.kind.value,
+        created_at=mention.created_at,
+        deleted=found.deleted or deleted,
+        permalink=mention.permalink,
+        attachments=len(mention.attachments),
     )
 
 
 def visible_mention(
-    principal: Principal, stored: StoredMention | None, ticket_team: str | None
+    principal: Principal, stored: StoredMention | None, ticket: Ticket | None
 ) -> StoredMention:
-    """The mention, unless it sits on a ticket of a team the caller cannot see."""
-    if stored is None or (ticket_team is not None and not principal.can_see_team(ticket_team)):
+    """A mention, readable only through a ticket the caller can see (admins see every one)."""
+    if stored is None:
+        raise MentionNotFound("no such mention")
+    if principal.role is Role.ADMIN:
+        return stored
+    if ticket is None or not principal.can_see_team(ticket.team):
         raise MentionNotFound("no such mention")
     return stored
 
 
-def _encode(key: dict[str, Any] | None) -> str | None:
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    """An opaque cursor for the next page."""
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode(cursor: str | None) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """The key a cursor stands for; anything this API did not hand out is a 400."""
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):
         raise PayloadInvalid("cursor is not one this API returned") from None
-    if not isinstance(key, dict):
+    valid = (
+        isinstance(key, dict)
+        and set(key) <= _CURSOR_KEYS
+        and {"PK", "SK"} <= set(key)
+        and all(
+            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and len(v["S"]) < 512
+            for v in key.values()
+        )
+    )
+    if not valid:
         raise PayloadInvalid("cursor is not one this API returned")
     return key

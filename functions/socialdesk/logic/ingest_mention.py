@@ -1,14 +1,22 @@
-"""Use case: make a verified delivery durable — archive the raw bytes, write each mention exactly once."""
+"""Use case: make a verified delivery durable — write each mention exactly once, then archive the raw bytes.
+
+The raw bytes are archived only when the delivery stored something new: a redelivery, a second
+envelope of a known message, or an old payload of an erased person archives nothing. The archive is
+a best-effort copy for debugging and replays; the stored mentions are what the desk works from, so
+an archive failure is counted (``RawArchiveFailures``) rather than refused to the platform.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import secrets
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, ConfigDict
 
 from socialdesk.dal.ports import ErasureRequests, MentionRepository, RawPayloadArchive, WriteOutcome
+from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.webhook import (
     EventIgnored,
@@ -44,6 +52,7 @@ class IngestReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     items: tuple[ItemOutcome, ...]
+    archive_failed: bool = False
 
     def count(self, outcome: WriteOutcome) -> int:
         """How many items ended with ``outcome``."""
@@ -80,12 +89,21 @@ def ingest_delivery(
         Upper bound on concurrent writes.
     """
     needs_storage = any(isinstance(e, MentionReceived | OutboundMessageSeen | MentionEdited) for e in events)
-    raw_ref = archive.archive(channel, body) if needs_storage else None
+    raw_ref = archive.ref_for(channel, body) if needs_storage else None
     apply = _applier(mentions, archive, erasures, raw_ref)
     if len(events) <= 1:
-        return IngestReport(items=tuple(apply(event) for event in events))
-    with ThreadPoolExecutor(max_workers=min(workers, len(events))) as pool:
-        return IngestReport(items=tuple(pool.map(apply, events)))
+        report = IngestReport(items=tuple(apply(event) for event in events))
+    else:
+        with ThreadPoolExecutor(max_workers=min(workers, len(events))) as pool:
+            report = IngestReport(items=tuple(pool.map(apply, events)))
+    new = {WriteOutcome.STORED, WriteOutcome.UPDATED, WriteOutcome.OUTBOUND}
+    if raw_ref and any(item.outcome in new for item in report.items):
+        try:
+            archive.archive(channel, body)
+        except StorageUnavailable:
+            logging.getLogger(__name__).warning("raw payload not archived", extra={"webhook": channel})
+            return report.model_copy(update={"archive_failed": True})
+    return report
 
 
 def _applier(
@@ -106,9 +124,11 @@ def _applier(
             outcome = mentions.apply_edit(with_ref(event.mention), event.edited_at)
             return _described(event.type, outcome, event.mention)
         if isinstance(event, MentionDeleted):
-            outcome, old_raw = mentions.tombstone(event.channel, event.external_id, event.deleted_at)
-            if old_raw:  # the author deleted it: its archived payload goes too
-                archive.delete(old_raw)
+            outcome, payloads = mentions.tombstone(event.channel, event.external_id, event.deleted_at)
+            if payloads:  # the author deleted it: its archived payloads go too (then their references)
+                for ref in payloads:
+                    archive.delete(ref)
+                mentions.forget_payloads(event.channel.value, event.external_id)
             return ItemOutcome(
                 outcome=outcome, event=event.type, channel=event.channel.value, external_id=event.external_id
             )
@@ -139,9 +159,11 @@ def _applier(
 
 
 def erasure_id(event: PersonErasureRequested) -> str:
-    """A stable id for an erasure request (a redelivered request is the same request)."""
-    seed = f"{event.reason}|{event.author_id}|{event.requested_at.isoformat()}"
-    return hashlib.sha256(seed.encode()).hexdigest()[:24]
+    """A random confirmation code (24 hex): nobody can derive it from what they know of the person.
+
+    A redelivered request gets another code; erasing twice erases nothing more.
+    """
+    return secrets.token_hex(12)
 
 
 def _described(event: str, outcome: WriteOutcome, mention: Mention) -> ItemOutcome:

@@ -13,7 +13,7 @@ from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.domain.timeutil import to_utc
 
 if TYPE_CHECKING:
-    from socialdesk.dal.tickets import DynamoTicketRepository
+    from socialdesk.dal.ports import TicketRepository
 
 _REPORTED = (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.RESOLVED)
 
@@ -29,8 +29,10 @@ class SlaReport(BaseModel):
     first_response_p50_minutes: float | None
     first_response_p90_minutes: float | None
     compliance: float | None  # share of tickets with a first-response target that met it
-    breached: int
-    breaches_by_level: dict[str, int]
+    warned: int  # tickets that reached a warning level (before their deadline)
+    breached: int  # tickets that missed a response deadline
+    breaches_by_level: dict[str, int]  # breach levels only (warnings are not breaches)
+    resolution_breached: int
     still_waiting: int
 
 
@@ -48,7 +50,7 @@ def sla_report(
     start: str | None,
     end: str | None,
     *,
-    tickets: DynamoTicketRepository,
+    tickets: TicketRepository,
     now: datetime | None = None,
 ) -> SlaReport:
     """Read the team's tickets through the queue index (no scan) and summarise their SLA."""
@@ -94,7 +96,7 @@ def summarise(
     ]
     levels: dict[str, int] = {}
     for ticket in found:
-        if ticket.max_escalation_level:
+        if ticket.breached and ticket.max_escalation_level:
             key = f"level_{ticket.max_escalation_level}"
             levels[key] = levels.get(key, 0) + 1
     return SlaReport(
@@ -106,7 +108,9 @@ def summarise(
         first_response_p50_minutes=_percentile(minutes, 0.5),
         first_response_p90_minutes=_percentile(minutes, 0.9),
         compliance=round(len(met) / len(with_target), 3) if with_target else None,
+        warned=sum(1 for t in found if t.warned),
         breached=sum(1 for t in found if t.breached),
         breaches_by_level=dict(sorted(levels.items())),
+        resolution_breached=sum(1 for t in found if t.resolution_clock and t.resolution_clock.breached),
         still_waiting=sum(1 for t in found if t.awaiting),
     )

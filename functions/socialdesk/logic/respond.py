@@ -1,31 +1,59 @@
-"""Use cases of the agent's reply loop: reply (stops the clock, goes out on the customer's channel),
-assign, resolve, reopen — and the brand's own replies seen on the platform."""
+"""Use cases of the agent's reply loop: reply to the ticket's customer, deliver it once, and the desk's
+other actions (assign, move, resolve, reopen).
+
+A reply always answers one of the ticket customer's own messages (``in_reply_to``, or their latest),
+from the brand account they wrote to. It is recorded first (``queued``), then delivered under a
+lease (``sending``), so that two senders never post it twice; the clock stops only when the
+platform accepted it. A call whose outcome is unknown (the platform may have posted it) is never
+resent blindly: it is marked ``unknown`` on the ticket and alarmed.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from socialdesk.domain.access import Forbidden, Principal, Role
-from socialdesk.domain.clock import start_clock, stop_clock
-from socialdesk.domain.errors import Conflict, PayloadInvalid
+from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
+from socialdesk.domain.access import Principal
+from socialdesk.domain.errors import Conflict, MentionNotFound, StateConflict, Unprocessable
 from socialdesk.domain.mention import Mention, MentionKind
 from socialdesk.domain.routing import RoutingPolicy
-from socialdesk.domain.sla import ClockKind
-from socialdesk.domain.ticket import Ticket, TicketStatus
-from socialdesk.logic.agent_queries import TicketNotFound
+from socialdesk.domain.ticket import Ticket, TicketChange, TicketStateError, TicketStatus
+from socialdesk.logic.conflicts import retry_on_conflict
 
 if TYPE_CHECKING:
     from socialdesk.channels.outbound import Delivered, OutboundReply
-    from socialdesk.dal.ports import MentionRepository
-    from socialdesk.dal.tickets import DynamoTicketRepository
 
-_ATTEMPTS = 4
 Sender = Callable[["OutboundReply"], "Delivered"]
+#: how long a sender holds a reply before another may take it over (longer than any platform call)
+LEASE = timedelta(seconds=60)
+#: the longest reply each channel takes, public and private (None: the channel has no such mode)
+REPLY_LIMITS: dict[str, dict[bool, int | None]] = {
+    "x": {False: 280, True: 10_000},
+    "facebook": {False: 8_000, True: 2_000},
+    "messenger": {False: None, True: 2_000},
+    "instagram": {False: 2_200, True: 1_000},
+    "whatsapp": {False: None, True: 4_096},
+    "generic": {False: 10_000, True: 10_000},
+}
+
+
+class TicketNotFound(MentionNotFound):
+    """No such ticket, or not one of the caller's teams (the API does not tell which: 404)."""
+
+
+class ReplyRefused(Unprocessable):
+    """The reply cannot be sent as asked (HTTP 422): not the customer's message, too long, wrong mode."""
+
+    code = "reply_refused"
+
+
+class TicketConflict(StateConflict):
+    """The ticket's state does not allow this now (HTTP 409): closed, withdrawn, a deleted message."""
 
 
 class ReplyRequest(BaseModel):
@@ -33,8 +61,25 @@ class ReplyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=10_000)
-    private: bool | None = None  # None: the way the customer wrote (a DM is answered by DM)
+    text: str = Field(
+        min_length=1, max_length=10_000, description="The reply text (the channel's limit applies)."
+    )
+    private: bool | None = Field(
+        default=None, description="DM the customer instead of answering publicly; default: as they wrote."
+    )
+    in_reply_to: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=512,
+        description="External id of the customer's message to answer (default: their latest).",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value.strip()
 
 
 class AssignRequest(BaseModel):
@@ -56,17 +101,33 @@ class ResolveRequest(BaseModel):
 
 
 class ReplyOutcome(BaseModel):
-    """What the API answers after a reply: the stored reply and its delivery."""
+    """What the API answers after a reply: the stored reply and its delivery so far."""
 
     reply_id: str
     ticket_id: str
-    status: Literal["sent", "failed", "pending"]
+    status: Literal["queued", "sending", "sent", "failed", "unknown"]
+    in_reply_to: str | None = None
+    recipient_label: str | None = None
     external_id: str | None = None
     error: str | None = None
     retrying: bool = False
 
+    @classmethod
+    def of(cls, reply: dict[str, Any]) -> ReplyOutcome:
+        """The outcome a stored reply stands at."""
+        return cls(
+            reply_id=reply["reply_id"],
+            ticket_id=reply["ticket_id"],
+            status=reply.get("status", "queued"),
+            in_reply_to=reply.get("in_reply_to"),
+            recipient_label=reply.get("recipient_label"),
+            external_id=reply.get("external_id"),
+            error=reply.get("last_error"),
+            retrying=bool(reply.get("retryable")) and reply.get("status") == "failed",
+        )
 
-def visible_ticket(principal: Principal, ticket_id: str, tickets: DynamoTicketRepository) -> Ticket:
+
+def visible_ticket(principal: Principal, ticket_id: str, tickets: TicketRepository) -> Ticket:
     """The ticket if the caller's teams include it; 404 otherwise (whether or not it exists)."""
     ticket = tickets.get(ticket_id)
     if ticket is None or not principal.can_see_team(ticket.team):
@@ -74,15 +135,30 @@ def visible_ticket(principal: Principal, ticket_id: str, tickets: DynamoTicketRe
     return ticket
 
 
-def _latest_customer_message(
-    ticket: Ticket, tickets: DynamoTicketRepository, mentions: MentionRepository
-) -> Mention:
-    links, _, _ = tickets.history(ticket.ticket_id)
-    found = [mentions.get(link["channel"], link["external_id"]) for link in links]
-    messages = sorted((m.mention for m in found if m is not None), key=lambda m: m.created_at)
-    if not messages:
-        raise PayloadInvalid("the ticket has no customer message to reply to")
-    return messages[-1]
+def reply_target(ticket: Ticket, in_reply_to: str | None, mentions: MentionRepository) -> Mention:
+    """The customer's message a reply answers: the one named (it must be theirs) or their latest."""
+    if in_reply_to is not None:
+        ref = f"{ticket.channel}#{in_reply_to}"
+        mine = next((m for m in ticket.customer_messages if m.ref == ref), None)
+        if mine is None:
+            context = any(m.ref == ref for m in ticket.messages)
+            why = (
+                "is another person's message in the thread (context)" if context else "is not on this ticket"
+            )
+            raise ReplyRefused(f"in_reply_to {in_reply_to} {why}; a reply answers the ticket's customer")
+        if mine.deleted:
+            raise TicketConflict(f"the customer deleted message {in_reply_to}")
+        chosen = mine
+    else:
+        latest = ticket.latest_customer_message()
+        if latest is None:
+            raise TicketConflict("the customer deleted every message of this ticket")
+        chosen = latest
+    channel, _, external_id = chosen.ref.partition("#")
+    stored = mentions.get(channel, external_id)
+    if stored is None or stored.deleted:
+        raise TicketConflict(f"the customer deleted message {external_id}")
+    return stored.mention
 
 
 def record_reply(
@@ -92,109 +168,151 @@ def record_reply(
     reply_id: str,
     now: datetime,
     *,
-    tickets: DynamoTicketRepository,
+    tickets: TicketRepository,
+    replies: ReplyStore,
     mentions: MentionRepository,
 ) -> dict[str, Any]:
-    """Store the reply and stop the response clock (one transaction); return the stored reply."""
-    for _ in range(_ATTEMPTS):
-        ticket = visible_ticket(principal, ticket_id, tickets)
-        if ticket.status in (TicketStatus.CLOSED,):
-            raise PayloadInvalid("the ticket is closed")
-        target = _latest_customer_message(ticket, tickets, mentions)
-        private = (
-            request.private if request.private is not None else target.kind is MentionKind.DIRECT_MESSAGE
+    """Validate and store the reply (``queued``); a retried request returns the stored one unchanged."""
+    existing = replies.reply(ticket_id, reply_id)
+    if existing is not None:
+        visible_ticket(principal, ticket_id, tickets)
+        return existing
+    ticket = visible_ticket(principal, ticket_id, tickets)
+    if ticket.status is TicketStatus.CLOSED:
+        raise TicketConflict(
+            f"the ticket is closed ({ticket.close_reason.value if ticket.close_reason else 'closed'})"
         )
-        reply = {
-            "reply_id": reply_id,
-            "ticket_id": ticket_id,
-            "author": principal.subject,
-            "text": request.text,
-            "channel": target.channel.value,
-            "private": private,
-            "in_reply_to": target.external_id,
-            "recipient": target.author.id,
-            "brand_account": target.brand_account,
-            "source": target.source if target.channel.value == "generic" else None,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": now.isoformat(),
-            "thread_key": ticket.thread_key,
-        }
-        stopped = stop_clock(ticket, now).model_copy(
-            update={
-                "assignee": ticket.assignee or principal.subject,
-                "version": ticket.version + 1,
-                "updated_at": max(ticket.updated_at, now),
-            }
+    target = reply_target(ticket, request.in_reply_to, mentions)
+    private = request.private if request.private is not None else target.kind is MentionKind.DIRECT_MESSAGE
+    limit = REPLY_LIMITS.get(target.channel.value, {}).get(private)
+    if limit is None:
+        mode = "private" if private else "public"
+        raise ReplyRefused(f"{target.channel.value} has no {mode} replies")
+    if len(request.text) > limit:
+        raise ReplyRefused(
+            f"the reply is {len(request.text)} characters; {target.channel.value} takes {limit}"
         )
-        try:
-            tickets.record_reply(stopped, ticket.version, reply, principal.subject, now)
-        except Conflict as conflict:
-            if 1 in conflict.failed:  # this reply id exists already: a retried request
-                existing = tickets.reply(ticket_id, reply_id)
-                if existing:
-                    return existing
-            continue
-        return reply
-    raise Conflict("the ticket kept changing; try again")
+    reply = {
+        "reply_id": reply_id,
+        "ticket_id": ticket_id,
+        "author": principal.subject,
+        "text": request.text,
+        "channel": target.channel.value,
+        "private": private,
+        "in_reply_to": target.external_id,
+        "recipient": target.author.id,
+        "recipient_label": ticket.customer.label,
+        "brand_account": target.brand_account,
+        "source": target.source if target.channel.value == "generic" else None,
+        "thread_root": ticket.thread_root,
+        "status": "queued",
+        "attempts": 0,
+        "created_at": now.isoformat(),
+    }
+    if not replies.add_reply(reply):
+        stored = replies.reply(ticket_id, reply_id)
+        if stored is not None:
+            return stored
+    return reply
 
 
 def deliver_reply(
-    reply: dict[str, Any], now: datetime, *, send: Sender, tickets: DynamoTicketRepository
+    reply: dict[str, Any],
+    now: datetime,
+    *,
+    send: Sender,
+    tickets: TicketRepository,
+    replies: ReplyStore,
+    policy: RoutingPolicy,
 ) -> ReplyOutcome:
-    """Send a stored reply on its channel and record the outcome (sent, or failed with the reason)."""
+    """Send a stored reply once, under a lease, and record what happened.
+
+    - ``sent``: the platform accepted it; the ticket's clock stops; the sent message is remembered.
+    - ``failed``: refused (not retryable: the clock keeps running, the ticket shows why) or failed
+      before reaching the platform (retryable: the caller queues a retry).
+    - ``unknown``: the request went out and no answer came back; it is never resent automatically.
+    - another sender holds the lease: nothing is sent; the current state is returned.
+    """
     from socialdesk.channels.outbound import DeliveryFailed, OutboundReply
 
-    if reply.get("status") == "sent":
-        return ReplyOutcome(
-            reply_id=reply["reply_id"],
-            ticket_id=reply["ticket_id"],
-            status="sent",
-            external_id=reply.get("external_id"),
-        )
-    outbound = OutboundReply.model_validate({k: reply.get(k) for k in OutboundReply.model_fields})
+    if reply.get("status") in ("sent", "unknown"):
+        return ReplyOutcome.of(reply)
+    if reply.get("status") == "failed" and not reply.get("retryable"):
+        return ReplyOutcome.of(reply)
+    lease = reply.get("lease_until")
+    if reply.get("status") == "sending" and lease and datetime.fromisoformat(lease) > now:
+        return ReplyOutcome.of(reply)
     attempts = int(reply.get("attempts", 0)) + 1
+    try:
+        replies.update_reply(
+            reply["ticket_id"],
+            reply["reply_id"],
+            {"status": "sending", "attempts": attempts, "lease_until": (now + LEASE).isoformat()},
+            expected_status=(str(reply.get("status", "queued")),),
+        )
+    except Conflict:  # another sender took it first
+        current = replies.reply(reply["ticket_id"], reply["reply_id"]) or reply
+        return ReplyOutcome.of(current)
+    outbound = OutboundReply.model_validate({k: reply.get(k) for k in OutboundReply.model_fields})
     try:
         delivered = send(outbound)
     except DeliveryFailed as failure:
-        tickets.update_reply(
-            reply["ticket_id"],
-            reply["reply_id"],
-            {
-                "status": "failed",
-                "attempts": attempts,
-                "last_error": failure.reason,
-                "last_attempt_at": now.isoformat(),
-                "retryable": failure.retryable,
-            },
-        )
-        return ReplyOutcome(
-            reply_id=reply["reply_id"],
-            ticket_id=reply["ticket_id"],
-            status="failed",
-            error=failure.reason,
-            retrying=failure.retryable,
-        )
-    tickets.update_reply(
-        reply["ticket_id"],
-        reply["reply_id"],
-        {
-            "status": "sent",
-            "attempts": attempts,
-            "external_id": delivered.external_id,
-            "sent_at": now.isoformat(),
-            "last_error": None,
-        },
-    )
-    if delivered.external_id and reply.get("thread_key"):
-        tickets.record_sent_message(
-            reply["channel"], delivered.external_id, reply["ticket_id"], reply["thread_key"], now
-        )
-    return ReplyOutcome(
-        reply_id=reply["reply_id"],
-        ticket_id=reply["ticket_id"],
-        status="sent",
-        external_id=delivered.external_id,
+        status = "unknown" if failure.unknown else "failed"
+        values = {
+            "status": status,
+            "last_error": failure.reason,
+            "last_attempt_at": now.isoformat(),
+            "retryable": failure.retryable and not failure.unknown,
+            "lease_until": None,
+        }
+        replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=("sending",))
+        return ReplyOutcome.of({**reply, **values})
+    values = {
+        "status": "sent",
+        "external_id": delivered.external_id,
+        "endpoint": delivered.endpoint,
+        "sent_at": now.isoformat(),
+        "last_error": None,
+        "lease_until": None,
+        "retryable": None,
+    }
+    replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=("sending",))
+    _stop_the_clock(reply, now, tickets, policy)
+    if delivered.external_id:
+        replies.record_sent_message(_sent_message(reply, delivered.external_id, now), reply["ticket_id"])
+    return ReplyOutcome.of({**reply, **values})
+
+
+def _stop_the_clock(
+    reply: dict[str, Any], at: datetime, tickets: TicketRepository, policy: RoutingPolicy
+) -> None:
+    def attempt() -> None:
+        ticket = tickets.get(reply["ticket_id"])
+        if ticket is None:
+            return
+        change = ticket.reply_delivered(reply["reply_id"], at, str(reply.get("author", "agent")), policy)
+        tickets.save(change)
+
+    retry_on_conflict(attempt, what="reply delivery")
+
+
+def _sent_message(reply: dict[str, Any], external_id: str, at: datetime) -> Mention:
+    from socialdesk.domain.mention import Author, Channel, Direction
+
+    private = bool(reply.get("private"))
+    return Mention(
+        channel=Channel(reply["channel"]),
+        external_id=external_id,
+        kind=MentionKind.DIRECT_MESSAGE if private else MentionKind.REPLY,
+        direction=Direction.OUTBOUND,
+        source="socialdesk",
+        thread_root_id=f"dm:{reply['recipient']}"
+        if private and reply.get("recipient")
+        else reply.get("thread_root"),
+        parent_id=reply.get("in_reply_to"),
+        author=Author(id=reply.get("brand_account")),
+        created_at=at,
+        brand_account=reply.get("brand_account"),
     )
 
 
@@ -205,35 +323,25 @@ def new_reply_id(ticket_id: str, idempotency_key: str | None, subject: str) -> s
     return f"R-{uuid.uuid4().hex[:20]}"
 
 
-def _change(
+# -- the desk's other actions ---------------------------------------------------------------------------
+def change_ticket(
     principal: Principal,
     ticket_id: str,
-    now: datetime,
-    event: str,
-    details: dict[str, Any],
-    tickets: DynamoTicketRepository,
-    change: Callable[[Ticket], Ticket],
+    tickets: TicketRepository,
+    change: Callable[[Ticket], TicketChange],
 ) -> Ticket:
-    for _ in range(_ATTEMPTS):
+    """Apply an agent's action to a visible ticket (re-read and re-applied on a lost race)."""
+
+    def attempt() -> Ticket:
         ticket = visible_ticket(principal, ticket_id, tickets)
-        updated = change(ticket).model_copy(
-            update={"version": ticket.version + 1, "updated_at": max(ticket.updated_at, now)}
-        )
         try:
-            written = tickets.save(
-                updated,
-                ticket.version,
-                event,
-                f"{principal.subject}-{uuid.uuid4().hex[:12]}",
-                now,
-                details,
-                actor=principal.subject,
-            )
-        except Conflict:
-            continue
-        if written:
-            return updated
-    raise Conflict("the ticket kept changing; try again")
+            result = change(ticket)
+        except TicketStateError as error:
+            raise TicketConflict(str(error)) from None
+        tickets.save(result)
+        return result.ticket
+
+    return retry_on_conflict(attempt, what="ticket")
 
 
 def assign(
@@ -242,28 +350,39 @@ def assign(
     request: AssignRequest,
     now: datetime,
     *,
-    tickets: DynamoTicketRepository,
+    tickets: TicketRepository,
+    policy: RoutingPolicy,
 ) -> Ticket:
     """Assign to an agent and/or move to a team (agents may hand over to any team)."""
+    from socialdesk.domain.access import Forbidden, Role
+
     if not request.assignee and not request.team:
-        raise PayloadInvalid("give an assignee, a team, or both")
+        raise ReplyRefused("give an assignee, a team, or both")
     if (
         principal.role is Role.AGENT
         and request.assignee
         and request.assignee != principal.subject
-        and request.team
-        and request.team not in principal.teams
+        and not request.team
     ):
-        raise Forbidden("agents assign people only within their own teams")
+        ticket = visible_ticket(principal, ticket_id, tickets)
+        if ticket.team not in principal.teams:
+            raise Forbidden("agents assign people only within their own teams")
 
-    def change(ticket: Ticket) -> Ticket:
-        return ticket.model_copy(
-            update={"assignee": request.assignee or ticket.assignee, "team": request.team or ticket.team}
+    def change(ticket: Ticket) -> TicketChange:
+        result = ticket.move(request.team, principal.subject, now, policy, "agent") if request.team else None
+        moved = result.ticket if result and result.changed else ticket
+        assigned = moved.assign(request.assignee, principal.subject, now) if request.assignee else None
+        events = (*(result.events if result else ()), *(assigned.events if assigned else ()))
+        final = assigned.ticket if assigned and assigned.changed else moved
+        if not events:
+            return TicketChange(ticket=ticket, expected_version=ticket.version)
+        return TicketChange(
+            ticket=final.model_copy(update={"version": ticket.version + 1}),
+            events=events,
+            expected_version=ticket.version,
         )
 
-    return _change(
-        principal, ticket_id, now, "TicketAssigned", request.model_dump(exclude_none=True), tickets, change
-    )
+    return change_ticket(principal, ticket_id, tickets, change)
 
 
 def resolve(
@@ -272,87 +391,17 @@ def resolve(
     request: ResolveRequest,
     now: datetime,
     *,
-    tickets: DynamoTicketRepository,
+    tickets: TicketRepository,
+    policy: RoutingPolicy,
 ) -> Ticket:
-    """Resolve: the clock stops and the ticket leaves the due index."""
-
-    def change(ticket: Ticket) -> Ticket:
-        if ticket.status is TicketStatus.RESOLVED:
-            raise PayloadInvalid("the ticket is already resolved")
-        return ticket.model_copy(
-            update={
-                "status": TicketStatus.RESOLVED,
-                "resolved_at": now,
-                "resolution": request.resolution,
-                "awaiting": None,
-                "due_at": None,
-            }
-        )
-
-    return _change(
-        principal, ticket_id, now, "TicketResolved", request.model_dump(exclude_none=True), tickets, change
+    """Resolve: both clocks stop and the ticket leaves the due index."""
+    return change_ticket(
+        principal, ticket_id, tickets, lambda t: t.resolve(request.resolution, principal.subject, now, policy)
     )
 
 
 def reopen(
-    principal: Principal,
-    ticket_id: str,
-    now: datetime,
-    *,
-    tickets: DynamoTicketRepository,
-    policy: RoutingPolicy,
+    principal: Principal, ticket_id: str, now: datetime, *, tickets: TicketRepository, policy: RoutingPolicy
 ) -> Ticket:
-    """Reopen a resolved ticket: the next-response clock runs again (back in the due index)."""
-
-    def change(ticket: Ticket) -> Ticket:
-        if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-            raise PayloadInvalid("only a resolved or closed ticket can be reopened")
-        opened = ticket.model_copy(
-            update={
-                "status": TicketStatus.OPEN,
-                "resolved_at": None,
-                "resolution": None,
-                "team": ticket.team if ticket.team != "spam" else policy.triage_team,
-            }
-        )
-        return start_clock(opened, ClockKind.NEXT_RESPONSE, now, policy)
-
-    return _change(principal, ticket_id, now, "TicketReopened", {}, tickets, change)
-
-
-def record_brand_reply(channel: str, external_id: str, *, tickets: DynamoTicketRepository) -> str | None:
-    """The brand answered on the platform itself: join the conversation's ticket and stop its clock.
-
-    Returns the ticket id, or None when the message belongs to no ticket (a brand post, say).
-    """
-    from socialdesk.logic.route_mention import resolve_thread
-
-    item = tickets.message_item(channel, external_id)
-    if not item or item.get("entity") != "outbound_message":
-        return None
-    message = Mention.model_validate({k: v for k, v in item.items() if k in Mention.model_fields})
-    ticket_id = tickets.thread_ticket(resolve_thread(tickets, message))
-    if not ticket_id:
-        return None
-    for _ in range(_ATTEMPTS):
-        ticket = tickets.get(ticket_id)
-        if ticket is None:
-            return None
-        stopped = stop_clock(ticket, message.created_at) if ticket.awaiting else ticket
-        updated = stopped.model_copy(
-            update={"version": ticket.version + 1, "updated_at": max(ticket.updated_at, message.created_at)}
-        )
-        try:
-            tickets.save(
-                updated,
-                ticket.version,
-                "BrandRepliedOnPlatform",
-                f"{channel}#{external_id}",
-                message.created_at,
-                {"message": f"{channel}#{external_id}"},
-                actor="brand:platform",
-            )
-        except Conflict:
-            continue
-        return ticket_id
-    raise Conflict("the ticket kept changing; the stream will retry")
+    """Reopen a resolved or closed ticket: the next-response clock runs again."""
+    return change_ticket(principal, ticket_id, tickets, lambda t: t.reopen(principal.subject, now, policy))

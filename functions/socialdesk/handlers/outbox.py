@@ -1,0 +1,55 @@
+"""Stream consumer (the outbox): each stored ticket or incident change's audit events and notifications,
+and each newly queued reply's delivery.
+
+Records are handled in stream order; the first one that fails is reported, and Lambda retries from
+it (then bisects, then the dead-letter queue). Everything here is keyed, so a retried record is
+harmless: audit events are rewritten under the same keys, notifications carry the same
+``idempotency_key``, and a reply is delivered under its lease at most once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialdesk.bootstrap import reply_service, services
+from socialdesk.common.observability import entrypoint, logger, metrics
+from socialdesk.dal.items import from_attributes
+from socialdesk.logic.outbox import deliver_change
+
+
+def handle(record: dict[str, Any]) -> tuple[int, int, int]:
+    """One stream record → (events stored, notifications published, replies delivered)."""
+    image = from_attributes((record.get("dynamodb") or {}).get("NewImage") or {})
+    entity = image.get("entity")
+    if entity == "reply":
+        if record.get("eventName") == "INSERT" and image.get("status") == "queued":
+            reply_service().retry(str(image["ticket_id"]), str(image["reply_id"]), from_queue=False)
+            return 0, 0, 1
+        return 0, 0, 0
+    if entity in ("ticket", "incident"):
+        svc = services()
+        stored, published = deliver_change(image, audit=svc.tickets, publisher=svc.publisher)
+        return stored, published, 0
+    return 0, 0, 0
+
+
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """DynamoDB stream batch → partial-failure report naming the first record to retry."""
+    totals = [0, 0, 0]
+    failure: list[dict[str, str]] = []
+    for record in event.get("Records", []):
+        sequence = str((record.get("dynamodb") or {}).get("SequenceNumber", ""))
+        try:
+            for i, n in enumerate(handle(record)):
+                totals[i] += n
+        except Exception:
+            logger.exception("outbox record failed", extra={"sequence": sequence})
+            failure = [{"itemIdentifier": sequence}]
+            break
+    metrics.add_metric(name="AuditEventsStored", unit="Count", value=totals[0])
+    metrics.add_metric(name="NotificationsPublished", unit="Count", value=totals[1])
+    metrics.add_metric(name="RepliesDeliveredFromOutbox", unit="Count", value=totals[2])
+    if failure:
+        metrics.add_metric(name="OutboxFailures", unit="Count", value=1)
+    return {"batchItemFailures": failure}

@@ -1,0 +1,201 @@
+"""In-memory fakes of the ports, with the same conditional-write semantics as the DynamoDB adapters.
+
+Use-case tests run on these (fast, no moto); the moto end-to-end tests cover the adapters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from socialdesk.dal.ports import WriteOutcome
+from socialdesk.domain.errors import Conflict
+from socialdesk.domain.incident import Incident, IncidentChange
+from socialdesk.domain.mention import Channel, Mention, MentionStatus, StoredMention
+from socialdesk.domain.ticket import Ticket, TicketChange, TicketEvent, TicketStatus
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class FakeMentions:
+    """Mentions and the brand's messages, keyed like the table (``<channel>#<external id>``)."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, StoredMention] = {}
+        self.brand: dict[str, StoredMention] = {}
+
+    def add(self, mention: Mention, received_at: datetime | None = None) -> WriteOutcome:
+        if mention.ref in self.stored:
+            return WriteOutcome.DUPLICATE
+        self.stored[mention.ref] = StoredMention(
+            mention=mention, received_at=received_at or mention.created_at
+        )
+        return WriteOutcome.STORED
+
+    def add_outbound(self, message: Mention) -> WriteOutcome:
+        if message.ref in self.brand:
+            return WriteOutcome.DUPLICATE
+        self.brand[message.ref] = StoredMention(mention=message, received_at=message.created_at)
+        return WriteOutcome.OUTBOUND
+
+    def get(self, channel: str, external_id: str) -> StoredMention | None:
+        return self.stored.get(f"{channel}#{external_id}")
+
+    def get_many(self, refs: list[str]) -> dict[str, StoredMention]:
+        return {ref: self.stored[ref] for ref in refs if ref in self.stored}
+
+    def brand_message(self, channel: str, external_id: str) -> StoredMention | None:
+        return self.brand.get(f"{channel}#{external_id}")
+
+    def attach(self, ref: str, ticket_id: str, role: str) -> None:
+        stored = self.stored[ref]
+        if stored.ticket_id is None:
+            self.stored[ref] = stored.model_copy(update={"ticket_id": ticket_id, "role": role})
+
+    def delete(self, channel: Channel, external_id: str, at: datetime) -> StoredMention:
+        ref = f"{channel.value}#{external_id}"
+        stored = self.stored[ref]
+        gone = stored.mention.model_copy(update={"text": ""})
+        self.stored[ref] = stored.model_copy(
+            update={"mention": gone, "status": MentionStatus.DELETED, "deleted_at": at}
+        )
+        return self.stored[ref]
+
+    # the ingest-side methods the fakes never need
+    def apply_edit(self, mention: Mention, edited_at: datetime) -> WriteOutcome:
+        raise NotImplementedError
+
+    def tombstone(self, channel: Channel, external_id: str, deleted_at: datetime) -> Any:
+        raise NotImplementedError
+
+    def by_author(self, channel: str, author_id: str) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def erase(self, key: dict[str, Any], at: datetime) -> None:
+        raise NotImplementedError
+
+
+class FakeTickets:
+    """Tickets with versioned writes, conversation links with conditional puts, and the outbox."""
+
+    def __init__(self) -> None:
+        self.tickets: dict[str, Ticket] = {}
+        self.links: dict[str, str] = {}
+        self.audit: dict[str, list[TicketEvent]] = {}
+        self.outbox: list[tuple[str, TicketEvent]] = []
+        #: called before every write, to inject a race (tests set it)
+        self.before_write: Callable[[str], None] | None = None
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        return self.tickets.get(ticket_id)
+
+    def save(self, change: TicketChange) -> None:
+        if not change.changed:
+            return
+        if self.before_write:
+            self.before_write(change.ticket.ticket_id)
+        ticket = change.ticket
+        stored = self.tickets.get(ticket.ticket_id)
+        if change.expected_version is None and stored is not None:
+            raise Conflict(f"ticket {ticket.ticket_id} exists")
+        if change.expected_version is not None and (
+            stored is None or stored.version != change.expected_version
+        ):
+            raise Conflict(f"ticket {ticket.ticket_id} changed")
+        self.tickets[ticket.ticket_id] = ticket
+        self.audit.setdefault(ticket.ticket_id, []).extend(change.events)
+        self.outbox.extend((ticket.ticket_id, e) for e in change.events if e.notify)
+
+    def conversation_ticket(self, digest: str) -> str | None:
+        return self.links.get(digest)
+
+    def link_conversation(self, digest: str, ticket_id: str, *, replaces: str | None = None) -> None:
+        if self.before_write:
+            self.before_write(f"link:{digest}")
+        current = self.links.get(digest)
+        if current == ticket_id:
+            return
+        if current != replaces:
+            raise Conflict("the conversation points at another ticket")
+        self.links[digest] = ticket_id
+
+    def unlink_conversation(self, digest: str) -> None:
+        self.links.pop(digest, None)
+
+    def queue(self, team: str, status: TicketStatus, limit: int = 50, cursor: Any = None) -> Any:
+        found = sorted(
+            (t for t in self.tickets.values() if t.team == team and t.status is status),
+            key=lambda t: (t.priority.rank, t.deadline or datetime.max.replace(tzinfo=UTC), t.ticket_id),
+        )
+        return found[:limit], None
+
+    def due(self, shard: int, now: datetime, limit: int = 100, cursor: Any = None) -> Any:
+        if shard:
+            return [], None
+        found = sorted(
+            (t for t in self.tickets.values() if t.due_at and t.due_at <= now), key=lambda t: t.due_at
+        )
+        return found[:limit], None
+
+    def events(self, ticket_id: str) -> list[dict[str, Any]]:
+        return [e.model_dump(mode="json") for e in self.audit.get(ticket_id, [])]
+
+    # -- test helpers ----------------------------------------------------------------------------
+    def types(self, ticket_id: str) -> list[str]:
+        """The audited event types of a ticket, in order."""
+        return [e.type for e in self.audit.get(ticket_id, [])]
+
+    def of_customer(self, handle: str) -> list[Ticket]:
+        """The tickets whose customer has this handle."""
+        return [t for t in self.tickets.values() if t.customer.handle == handle]
+
+
+class FakeSurge:
+    """Counts each ticket once per topic and fixed window (the adapter reads two windows as a slide)."""
+
+    def __init__(self) -> None:
+        self.windows: dict[tuple[str, int], list[str]] = {}
+
+    def count(self, topic: str, ticket_id: str, at: datetime, window_minutes: int) -> tuple[float, list[str]]:
+        start = int(at.timestamp()) // (window_minutes * 60)
+        members = self.windows.setdefault((topic, start), [])
+        if ticket_id not in members:
+            members.append(ticket_id)
+        previous = self.windows.get((topic, start - 1), [])
+        elapsed = (at.timestamp() / 60 % window_minutes) / window_minutes
+        return len(members) + len(previous) * (1 - elapsed), [*previous, *members]
+
+
+class FakeIncidents:
+    """Incidents with one active pointer per topic (conditional), versioned saves."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Incident] = {}
+        self.active_ids: dict[str, str] = {}
+        self.outbox: list[TicketEvent] = []
+
+    def active(self, topic: str) -> Incident | None:
+        found = self.active_ids.get(topic)
+        return self.by_id.get(found) if found else None
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self.by_id.get(incident_id)
+
+    def open(self, change: IncidentChange, *, replaces: str | None) -> None:
+        incident = change.incident
+        if self.active_ids.get(incident.topic) != replaces:
+            raise Conflict("another incident opened first")
+        self.active_ids[incident.topic] = incident.incident_id
+        self.by_id[incident.incident_id] = incident
+        self.outbox.extend(e for e in change.events if e.notify)
+
+    def save(self, change: IncidentChange) -> None:
+        stored = self.by_id.get(change.incident.incident_id)
+        if stored is None or stored.version != change.expected_version:
+            raise Conflict("incident changed")
+        self.by_id[change.incident.incident_id] = change.incident
+        self.outbox.extend(e for e in change.events if e.notify)
+
+    def list_open(self, limit: int = 50) -> list[Incident]:
+        return [i for i in self.by_id.values() if i.status.value == "open"][:limit]

@@ -382,7 +382,15 @@ class Reopen:
     agent: str
 
 
-Action = Arrival | Reply | Assign | Resolve | Reopen
+@dataclass(frozen=True)
+class Retweets:
+    """``count`` other customers retweet the tweet of ``label``: its backup grows after it arrived."""
+
+    label: str
+    count: int
+
+
+Action = Arrival | Reply | Assign | Resolve | Reopen | Retweets
 Script = Sequence[tuple[str, Action]]
 
 
@@ -447,6 +455,8 @@ DAY_SCRIPT: Script = [
     ("13:40", Reply("bag06", "gus", _BAG_SORRY)),
     ("14:00", Reply("marco", "cleo", "Marco, the second charge is refunded; it shows on your card within 3 days.")),  # noqa: E501
     ("14:10", Resolve("marco", "cleo")),
+    ("14:05", Tweet("viral", "kai_travels", "@SkyHighAir you charged me a $200 change fee for a flight YOU cancelled. Unbelievable.", team="billing")),  # noqa: E501
+    ("14:15", Retweets("viral", 40)),  # other customers back the complaint up: it climbs the queue
     ("14:20", Tweet("tomas-public", "tomasherrera", "@SkyHighAir your DM said my guitar was fine as cabin baggage, now the gate agent in Austin says no. Which is it?", team="customer-care")),  # noqa: E501
     ("14:25", Reopen("tomas", "ben")),
     ("14:27", Reply("tomas", "ben", "Tomás, the Austin gate team confirms it: your guitar flies in the cabin. Sorry for the mix-up.")),  # noqa: E501
@@ -630,7 +640,7 @@ class DayRunner:
     def _minute(self, now: datetime) -> None:
         batch: list[Arrival] = []
         for action in self.steps.get(now, []):
-            if isinstance(action, Reply | Assign | Resolve | Reopen):
+            if isinstance(action, Reply | Assign | Resolve | Reopen | Retweets):
                 self._arrive(now, batch)
                 batch = []
                 self._act(now, action)
@@ -683,7 +693,7 @@ class DayRunner:
         ref = f"{record.channel}#{record.external_id}"
         events = view.get("events", [])
         if any(e["type"] == "TicketReopened" and e.get("details", {}).get("mention") == ref for e in events):
-            who = f"{record.channel} {ticket.get('customer')}"
+            who = f"{record.channel} {_customer(ticket)}"
             self._say(f"{now:%H:%M}  ↺ reopened  {record.team:<14} {who:<26} the customer answered our reply")
 
     def _act(self, now: datetime, action: Reply | Assign | Resolve | Reopen) -> None:
@@ -693,6 +703,9 @@ class DayRunner:
             return
         ticket_id = record.ticket_id
         base = f"/tickets/{ticket_id}"
+        if isinstance(action, Retweets):
+            self._retweets(now, action, record)
+            return
         if isinstance(action, Reply):
             self._reply(now, action, ticket_id)
             return
@@ -705,7 +718,7 @@ class DayRunner:
             response = self._call(action.agent, "POST", f"{base}/reopen")
             if response.status == 200:
                 ticket = _json(response)
-                who = f"{ticket.get('channel')} {ticket.get('customer')}"
+                who = f"{ticket.get('channel')} {_customer(ticket)}"
                 self._say(
                     f"{now:%H:%M}  ↺ reopened  {ticket.get('team', ''):<14} {who:<26} "
                     f"by agent-{action.agent} after the customer's follow-up"
@@ -713,6 +726,37 @@ class DayRunner:
         if response.status != 200:
             what = f"{type(action).__name__} {action.label}"
             self._surprise(now, f"{what}: HTTP {response.status} {response.body[:120]!r}")
+
+    def _retweets(self, now: datetime, action: Retweets, record: MentionRecord) -> None:
+        before = _json(self._call("admin", "GET", f"/tickets/{record.ticket_id}")).get("ticket") or {}
+        retweets = [
+            {
+                "id_str": _number(f"retweet:{action.label}:{n}", 19),
+                "text": f"RT @{action.label}",
+                "created_at": now.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+                "user": {"id_str": _number(f"x-user:fan{n}", 10), "screen_name": f"fan{n}"},
+                "retweeted_status": {"id_str": record.external_id},
+            }
+            for n in range(action.count)
+        ]
+        delivery = _x_delivery(
+            {"for_user_id": BRAND_X_ID, "tweet_create_events": retweets}, record.external_id
+        )
+        with _quiet():
+            response = self.gateway.request("POST", delivery.path, delivery.headers, delivery.body)
+            self.stack.pump()
+        outcomes = {i.get("outcome") for i in _json(response).get("items", [])}
+        if response.status != 200 or outcomes != {"backup"}:
+            self._surprise(now, f"retweets of {action.label}: webhook answered {response.status} {outcomes}")
+        after = _json(self._call("admin", "GET", f"/tickets/{record.ticket_id}")).get("ticket") or {}
+        if after.get("priority") == before.get("priority"):
+            self._surprise(now, f"{action.count} retweets of {action.label} did not raise its ticket")
+        record.team = after.get("team")
+        self._say(
+            f"{now:%H:%M}  ▲ backup    {after.get('team', ''):<14} x {record.ticket_id:<24} "
+            f"{action.count} retweets: {before.get('team')} {before.get('priority')} → "
+            f"{after.get('team')} {after.get('priority')}"
+        )
 
     def _reply(self, now: datetime, action: Reply, ticket_id: str) -> None:
         key = f"{action.label}-{now:%H%M}"
@@ -823,6 +867,11 @@ class DayRunner:
             self.result.platform_requests[endpoint] += 1
             self.result.platform_statuses.setdefault(endpoint, Counter())[attempt.status] += 1
         self.result.surprises.extend(check_report(self.result))
+
+
+def _customer(ticket: dict[str, Any]) -> str:
+    customer = ticket.get("customer") or {}
+    return f"@{customer['handle']}" if customer.get("handle") else str(customer.get("name") or "a customer")
 
 
 def _json(response: HttpResponse) -> dict[str, Any]:

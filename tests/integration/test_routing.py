@@ -226,3 +226,28 @@ def test_failed_start_execution_goes_to_the_dlq_and_redrive_routes_it(
     assert ticket_of(gateway, 11)["team"] == "customer-care"
     attrs = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
     assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def test_retweets_after_a_complaint_arrived_raise_it_in_the_queue(gateway: Any) -> None:
+    # Given a complaint routed at normal priority
+    deliver(gateway, tweet(40, COMPLAINT))
+    before = ticket_of(gateway, 40)
+    assert before["priority"] == "normal"
+    # When 30 other customers retweet it (each retweet is a tweet of its own, redelivered once)
+    retweets = [
+        {
+            "id_str": str(BASE_ID + 1000 + n),
+            "text": "RT @ann: " + COMPLAINT,
+            "created_at": "Mon Nov 23 09:05:00 +0000 2026",
+            "user": {"id_str": str(9000 + n), "screen_name": f"fan{n}"},
+            "retweeted_status": {"id_str": str(BASE_ID + 40)},
+        }
+        for n in range(30)
+    ]
+    delivery = {"for_user_id": before["brand_account"], "tweet_create_events": retweets}
+    deliver(gateway, delivery, delivery)
+    # Then its ticket counts each retweet once, climbs, and no retweet opened a ticket
+    after = ticket_of(gateway, 40)
+    assert after["backup"] == 30
+    assert after["priority"] == "high" and after["team"] == "social-care"
+    assert len(tickets(gateway)) == 1

@@ -12,6 +12,7 @@ from socialdesk.dal.ports import WriteOutcome
 from socialdesk.dal.table import Table
 from socialdesk.domain.errors import Conflict, StorageUnavailable
 from socialdesk.domain.mention import Channel, Mention, MentionStatus, StoredMention
+from socialdesk.domain.webhook import BackupReceived
 
 _CONFLICT = "ConditionalCheckFailedException"
 _CONTENT = ("text", "title", "attachments", "engagement", "permalink", "rating")
@@ -47,6 +48,30 @@ class DynamoMentionRepository:
         """Record the brand's own message once: OUTBOUND or DUPLICATE."""
         outcome = self._put_once(outbound_key(*message.key), "outbound_message", message)
         return WriteOutcome.OUTBOUND if outcome is WriteOutcome.STORED else outcome
+
+    def add_backup(self, backup: BackupReceived) -> WriteOutcome:
+        """Record a repost, like or reaction once (``BACKUP#``); its stream record raises the ticket.
+
+        Only ids are kept: who backed a message up is not (nothing of theirs to erase later).
+        """
+        try:
+            Table(self._client, self._table, "mention store").put(
+                {"PK": {"S": f"BACKUP#{backup.channel.value}#{backup.backup_id}"}, "SK": {"S": "BACKUP"}},
+                {
+                    "entity": "backup",
+                    "channel": backup.channel.value,
+                    "external_id": backup.backup_id,
+                    "target": f"{backup.channel.value}#{backup.target_id}",
+                    "kind": backup.kind,
+                    "count": 1,
+                    "created_at": _iso(backup.at),
+                    "expires_at": int(backup.at.timestamp()) + 30 * 24 * 3600,
+                },
+                condition="attribute_not_exists(PK)",
+            )
+        except Conflict:
+            return WriteOutcome.DUPLICATE
+        return WriteOutcome.BACKUP
 
     def apply_edit(self, mention: Mention, edited_at: datetime) -> WriteOutcome:
         """Update the stored text unless the edit is stale or the mention deleted; store it if new.
@@ -183,7 +208,8 @@ class DynamoMentionRepository:
                 TableName=self._table,
                 Key={"PK": {"S": key["PK"]}, "SK": {"S": key["SK"]}},
                 UpdateExpression="SET #status = :deleted, erased_at = :at, "
-                "deleted_at = if_not_exists(deleted_at, :at) REMOVE author, author_key, raw_ref, "
+                "deleted_at = if_not_exists(deleted_at, :at) "
+                "REMOVE author, author_key, raw_ref, raw_refs, thread_root_id, "
                 + ", ".join(f"#c{i}" for i in range(len(_CONTENT))),
                 ConditionExpression="attribute_exists(PK)",
                 ExpressionAttributeNames={

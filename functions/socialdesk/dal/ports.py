@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socialdesk.domain.mention import Channel, Mention, StoredMention
+from socialdesk.domain.webhook import BackupReceived
 
 if TYPE_CHECKING:
     from socialdesk.domain.incident import Incident, IncidentChange
@@ -22,6 +23,7 @@ class WriteOutcome(StrEnum):
     UPDATED = "updated"
     TOMBSTONED = "tombstoned"
     OUTBOUND = "outbound"
+    BACKUP = "backup"
     IGNORED = "ignored"
 
 
@@ -34,6 +36,10 @@ class MentionRepository(Protocol):
 
     def add_outbound(self, message: Mention) -> WriteOutcome:
         """Record the brand's own message once: OUTBOUND, or DUPLICATE."""
+        ...
+
+    def add_backup(self, backup: BackupReceived) -> WriteOutcome:
+        """Record a repost, like or reaction once: BACKUP, or DUPLICATE."""
         ...
 
     def apply_edit(self, mention: Mention, edited_at: datetime) -> WriteOutcome:

@@ -24,6 +24,7 @@ from socialdesk.domain.mention import (
 )
 from socialdesk.domain.timeutil import to_utc
 from socialdesk.domain.webhook import (
+    BackupReceived,
     EventIgnored,
     InboundEvent,
     MentionDeleted,
@@ -36,6 +37,7 @@ from socialdesk.domain.webhook import (
 __all__ = [
     "Attachment",
     "Author",
+    "BackupReceived",
     "Channel",
     "Direction",
     "DomainError",

@@ -57,6 +57,20 @@ class PersonErasureRequested(BaseModel):
     requested_at: datetime
 
 
+class BackupReceived(BaseModel):
+    """Someone backed up a message (repost, like, reaction): counted once on its ticket, never a ticket."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["backup_received"] = "backup_received"
+    channel: Channel
+    #: the platform's id of the backup (a retweet's id), or a digest of who backed what up
+    backup_id: str
+    #: the external id of the message backed up
+    target_id: str
+    kind: Literal["repost", "like", "reaction"]
+    at: datetime
+
+
 class EventIgnored(BaseModel):
     """Acknowledged but not a mention: typing, read, reaction, status, dashboard test, unknown type."""
 
@@ -72,6 +86,7 @@ InboundEvent = Annotated[
     | MentionEdited
     | MentionDeleted
     | PersonErasureRequested
+    | BackupReceived
     | EventIgnored,
     Field(discriminator="type"),
 ]

@@ -199,6 +199,17 @@ def get_policy_audit() -> dict[str, Any]:
     return policy_audit(current_principal(), store=services().policies)
 
 
+@app.post("/privacy/erasures")
+def post_erasure() -> Response[str]:
+    """Record a person's erasure request (admins); it is carried out from the stream."""
+    from socialdesk.logic.privacy_requests import ErasureRequest, request_erasure
+
+    recorded = request_erasure(
+        current_principal(), _body(ErasureRequest), now(), erasures=services().erasures
+    )
+    return _json(202, recorded.model_dump(mode="json"))
+
+
 @app.get("/openapi.json")
 def openapi_document() -> dict[str, Any]:
     """The agent API's OpenAPI 3 document (public: it holds no data)."""
@@ -212,6 +223,7 @@ def openapi() -> dict[str, Any]:
     from pydantic import BaseModel
 
     from socialdesk.logic.configure import PolicyChange
+    from socialdesk.logic.privacy_requests import ErasureRequest
     from socialdesk.logic.respond import AssignRequest, ReplyRequest, ResolveRequest
 
     document = json.loads(
@@ -227,6 +239,7 @@ def openapi() -> dict[str, Any]:
         ("/tickets/{ticket_id}/assign", "post"): AssignRequest,
         ("/tickets/{ticket_id}/resolve", "post"): ResolveRequest,
         ("/config/policy", "put"): PolicyChange,
+        ("/privacy/erasures", "post"): ErasureRequest,
     }
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for (path, method), model in bodies.items():

@@ -30,6 +30,7 @@ _METRIC_BY_OUTCOME = {
     WriteOutcome.UPDATED: "MentionsEdited",
     WriteOutcome.TOMBSTONED: "MentionsTombstoned",
     WriteOutcome.OUTBOUND: "OutboundRecorded",
+    WriteOutcome.BACKUP: "BackupRecorded",
     WriteOutcome.IGNORED: "EventsIgnored",
     WriteOutcome.ERASURE_REQUESTED: "ErasureRequests",
 }

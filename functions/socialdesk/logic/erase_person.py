@@ -57,7 +57,9 @@ def erase_person(
     touched = {str(i["ticket_id"]) for i in found if i.get("ticket_id")}
     payloads = 0
     for item in found:
-        payloads += _drop_payloads(item, archive)
+        for raw in mentions.raw_refs(f"{item['channel']}#{item['external_id']}"):
+            archive.delete(raw)
+            payloads += 1
         mentions.erase({"PK": item["PK"], "SK": item["SK"]}, now)
     identities = {author_id, *(f"@{n.lower()}" for n in names if n)}
     terms = sorted({author_id, *names, *(f"@{n}" for n in names)}, key=len, reverse=True)
@@ -69,18 +71,12 @@ def erase_person(
         mine = {f"{i['channel']}#{i['external_id']}" for i in found}
         payloads += _scrub_thread(ticket, mine, terms, mentions, archive)
         if ticket.customer.key in identities or ticket.customer.key is None:
-            tickets_erased += _forget_customer(ticket, request_id, now, tickets, replies, mentions, terms)
+            tickets_erased += _forget_customer(ticket, request_id, now, tickets, replies, mentions, archive)
+
     erasures.complete(
         request_id, len(found), now, {"messages": len(found), "tickets": tickets_erased, "payloads": payloads}
     )
     return len(found)
-
-
-def _drop_payloads(item: dict[str, Any], archive: RawPayloadArchive) -> int:
-    refs = {*(item.get("raw_refs") or ()), *([item["raw_ref"]] if item.get("raw_ref") else [])}
-    for ref in refs:
-        archive.delete(ref)
-    return len(refs)
 
 
 def _scrub_thread(
@@ -109,7 +105,7 @@ def _forget_customer(
     tickets: TicketRepository,
     replies: ReplyStore,
     mentions: MentionRepository,
-    terms: list[str],
+    archive: RawPayloadArchive,
 ) -> int:
     def attempt() -> None:
         current = tickets.get(ticket.ticket_id)
@@ -122,12 +118,16 @@ def _forget_customer(
         replies.update_reply(
             ticket.ticket_id,
             reply["reply_id"],
-            {"text": ERASED_TEXT, "recipient": None, "recipient_label": None},
+            {"text": ERASED_TEXT, "recipient": None, "recipient_label": None, "endpoint": None},
         )
     for message in ticket.messages:
         if message.role is MessageRole.BRAND:
             channel, _, external_id = message.ref.partition("#")
+            brand = mentions.brand_message(channel, external_id)
+            for raw in [brand.mention.raw_ref] if brand and brand.mention.raw_ref else []:
+                archive.delete(raw)
             mentions.erase({"PK": f"OUTBOUND#{channel}#{external_id}", "SK": "MESSAGE"}, now)
+
     for reply in replies.replies(ticket.ticket_id):
         if reply.get("external_id"):
             mentions.erase(

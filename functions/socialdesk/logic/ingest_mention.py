@@ -19,6 +19,7 @@ from socialdesk.dal.ports import ErasureRequests, MentionRepository, RawPayloadA
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.webhook import (
+    BackupReceived,
     EventIgnored,
     InboundEvent,
     MentionDeleted,
@@ -145,6 +146,14 @@ def _applier(
                 event=event.type,
                 channel=event.channels[0].value,
                 reason=event.reason,
+            )
+        if isinstance(event, BackupReceived):
+            return ItemOutcome(
+                outcome=mentions.add_backup(event),
+                event=event.type,
+                channel=event.channel.value,
+                external_id=event.backup_id,
+                kind=event.kind,
             )
         if isinstance(event, EventIgnored):
             return ItemOutcome(

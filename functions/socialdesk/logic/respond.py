@@ -107,7 +107,6 @@ class ReplyOutcome(BaseModel):
     ticket_id: str
     status: Literal["queued", "sending", "sent", "failed", "unknown"]
     in_reply_to: str | None = None
-    recipient_label: str | None = None
     external_id: str | None = None
     error: str | None = None
     retrying: bool = False
@@ -120,7 +119,6 @@ class ReplyOutcome(BaseModel):
             ticket_id=reply["ticket_id"],
             status=reply.get("status", "queued"),
             in_reply_to=reply.get("in_reply_to"),
-            recipient_label=reply.get("recipient_label"),
             external_id=reply.get("external_id"),
             error=reply.get("last_error"),
             retrying=bool(reply.get("retryable")) and reply.get("status") == "failed",

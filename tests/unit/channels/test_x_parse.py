@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from socialdesk.channels.x import parse_delivery
 from socialdesk.domain import (
     Attachment,
+    BackupReceived,
     Channel,
     Direction,
     EventIgnored,
@@ -168,15 +169,34 @@ def test_brand_own_tweet_is_outbound_not_a_mention() -> None:
     assert event.message.brand_account == BRAND
 
 
-@pytest.mark.parametrize("author", [CUSTOMER, BRAND])
-def test_retweets_are_ignored(author: str) -> None:
-    # Given a retweet (by a customer or by the brand)
-    payload = aaa(tweet_create_events=[tweet(user_id=author, retweeted_status=tweet("1"))])
+def test_a_customers_retweet_is_backup_for_the_retweeted_message() -> None:
+    # Given a customer's retweet of another tweet
+    payload = aaa(tweet_create_events=[tweet("9", user_id=CUSTOMER, retweeted_status=tweet("1"))])
     # When parsed
     event = only(parse_delivery(payload))
-    # Then it is acknowledged but ignored
+    # Then it is backup for the retweeted message, keyed by the retweet's own id
+    assert isinstance(event, BackupReceived)
+    assert (event.backup_id, event.target_id, event.kind, event.channel) == ("9", "1", "repost", Channel.X)
+
+
+def test_the_brands_own_retweet_is_ignored() -> None:
+    payload = aaa(tweet_create_events=[tweet(user_id=BRAND, retweeted_status=tweet("1"))])
+    event = only(parse_delivery(payload))
     assert isinstance(event, EventIgnored)
     assert (event.reason, event.channel) == ("retweet", Channel.X)
+
+
+def test_a_like_is_backup_for_the_liked_tweet_and_names_nobody() -> None:
+    like = {
+        "id": "f-1",
+        "timestamp_ms": "1795424400000",
+        "favorited_status": tweet("77"),
+        "user": {"id_str": "5"},
+    }
+    event = only(parse_delivery(aaa(favorite_events=[like])))
+    assert isinstance(event, BackupReceived)
+    assert (event.backup_id, event.target_id, event.kind) == ("f-1", "77", "like")
+    assert "5" not in event.model_dump_json().replace("1795424400", "")
 
 
 def test_truncated_tweet_uses_extended_full_text_and_media() -> None:
@@ -283,7 +303,7 @@ def test_every_tweet_in_the_array_is_parsed_in_order() -> None:
     # When parsed
     events = parse_delivery(aaa(tweet_create_events=tweets))
     # Then there is one event per item, in order
-    assert [type(event) for event in events] == [MentionReceived, OutboundMessageSeen, EventIgnored]
+    assert [type(event) for event in events] == [MentionReceived, OutboundMessageSeen, BackupReceived]
     assert events[0].mention.external_id == "111"
     assert events[1].message.external_id == "222"
 

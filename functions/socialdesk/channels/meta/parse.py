@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from socialdesk.channels.meta.payloads import (
 from socialdesk.channels.validation import describe
 from socialdesk.domain.errors import PayloadInvalid
 from socialdesk.domain.mention import Attachment, Author, Channel, Direction, Mention, MentionKind
+from socialdesk.domain.timeutil import to_utc
 from socialdesk.domain.webhook import (
+    BackupReceived,
     EventIgnored,
     InboundEvent,
     MentionDeleted,
@@ -302,7 +305,8 @@ def _feed(ctx: _Ctx, value: object, path: str) -> list[InboundEvent]:
     head = _validate(FeedHead, value, path)
     item, verb = head.item, head.verb or "add"
     if item in _FEED_IGNORED_ITEMS:
-        return [_ignored(_FEED_IGNORED_ITEMS[item], Channel.FACEBOOK)]
+        return [_reaction(ctx, value, item, verb)]
+
     if verb in _FEED_IGNORED_VERBS:
         return [_ignored(_FEED_IGNORED_VERBS[verb], Channel.FACEBOOK)]
     action = _FEED_ACTIONS.get(verb)
@@ -523,3 +527,29 @@ _PLATFORMS: dict[str, _Platform] = {
     ),
     "whatsapp_business_account": _Platform(Channel.WHATSAPP, {"messages": _wa_messages}, None),
 }
+
+
+def _reaction(ctx: _Ctx, value: object, item: str, verb: str) -> InboundEvent:
+    """A like or reaction added to a post or comment: backup for it (one per person and target).
+
+    The Page's own reactions are not backup.
+    """
+    if verb != "add" or not isinstance(value, dict):
+        return _ignored(_FEED_IGNORED_ITEMS[item], Channel.FACEBOOK)
+    target = value.get("comment_id") or value.get("post_id")
+    source: dict[str, object] = value["from"] if isinstance(value.get("from"), dict) else {}
+    who = str(source.get("id") or value.get("sender_id") or "")
+    if not target or who == ctx.entry.id:
+        return _ignored(_FEED_IGNORED_ITEMS[item], Channel.FACEBOOK)
+    try:
+        at = to_utc(value.get("created_time"))
+    except ValueError:
+        return _ignored(_FEED_IGNORED_ITEMS[item], Channel.FACEBOOK)
+    digest = hashlib.sha256(f"{who}|{target}".encode()).hexdigest()[:24]
+    return BackupReceived(
+        channel=Channel.FACEBOOK,
+        backup_id=f"reaction-{digest}",
+        target_id=str(target),
+        kind="reaction",
+        at=at,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from socialdesk.domain.errors import PayloadInvalid
 from socialdesk.domain.mention import Attachment, Author, Channel, Direction, Engagement, Mention, MentionKind
 from socialdesk.domain.timeutil import to_utc
 from socialdesk.domain.webhook import (
+    BackupReceived,
     EventIgnored,
     InboundEvent,
     MentionDeleted,
@@ -47,7 +49,6 @@ _ENVELOPE_METADATA = frozenset({"for_user_id", "users", "apps", "user_has_blocke
 _BRANDLESS_EVENTS = frozenset({"user_event", "replay_job_status"})
 #: AAA arrays acknowledged one ignore per item, with their reason
 _IGNORED_ARRAYS = {
-    "favorite_events": "favorite",
     "follow_events": "follow",
     "block_events": "block",
     "mute_events": "mute",
@@ -126,6 +127,8 @@ def _aaa_key_events(key: str, envelope: AaaEnvelope) -> list[InboundEvent]:
         return [_dm_event(item, brand, authors, sent=False) for item in envelope.direct_message_events]
     if key == "tweet_delete_events":
         return [_tweet_delete_event(item) for item in envelope.tweet_delete_events]
+    if key == "favorite_events":
+        return [_favorite_event(item) for item in envelope.favorite_events]
     if key in _IGNORED_ARRAYS:
         return [_ignored(_item_reason(item, _IGNORED_ARRAYS[key])) for item in getattr(envelope, key)]
     if key == "user_event":
@@ -135,6 +138,29 @@ def _aaa_key_events(key: str, envelope: AaaEnvelope) -> list[InboundEvent]:
     return [_ignored(f"unknown_event:{key}")]
 
 
+def _favorite_event(item: object) -> InboundEvent:
+    """A like: backup for the liked message (routing ignores it unless that is a customer's)."""
+    if not isinstance(item, dict) or not isinstance(item.get("favorited_status"), dict):
+        return _ignored("favorite")
+    target = item["favorited_status"].get("id_str") or item["favorited_status"].get("id")
+    user: dict[str, object] = item["user"] if isinstance(item.get("user"), dict) else {}
+    liker = str(user.get("id_str") or user.get("id") or "")
+    if not target:
+        return _ignored("favorite")
+    try:
+        at = to_utc(item.get("timestamp_ms") or item.get("created_at"))
+    except ValueError:
+        at = datetime.now(UTC)
+    digest = hashlib.sha256(f"{liker}|{target}".encode()).hexdigest()[:24]
+    return BackupReceived(
+        channel=Channel.X,
+        backup_id=str(item.get("id") or f"like-{digest}"),
+        target_id=str(target),
+        kind="like",
+        at=at,
+    )
+
+
 def _item_reason(item: object, default: str) -> str:
     kind = item.get("type") if isinstance(item, dict) else None
     return kind if isinstance(kind, str) and kind in _TYPED_REASONS else default
@@ -142,7 +168,17 @@ def _item_reason(item: object, default: str) -> str:
 
 def _tweet_event(tweet: Tweet, brand: str | None) -> InboundEvent:
     if tweet.retweeted_status is not None:
-        return _ignored("retweet")
+        target = tweet.retweeted_status.get("id_str") or tweet.retweeted_status.get("id")
+        if not target or (brand is not None and tweet.user.id_str == brand):
+            return _ignored("retweet")  # the brand's own retweets are not backup
+        return BackupReceived(
+            channel=Channel.X,
+            backup_id=tweet.id_str,
+            target_id=str(target),
+            kind="repost",
+            at=tweet.timestamp_ms or tweet.created_at or datetime.now(UTC),
+        )
+
     if brand is not None and tweet.user.id_str == brand:
         return OutboundMessageSeen(message=_tweet_mention(tweet, brand, Direction.OUTBOUND))
     return MentionReceived(mention=_tweet_mention(tweet, brand, Direction.INBOUND))

@@ -13,6 +13,8 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
+from local import devsecrets
+from local import platforms as fake
 from local.gateway import LocalGateway
 from local.stack import LocalStack
 from tests.support.platforms import SHARED
@@ -69,3 +71,34 @@ def shared_dir() -> Any:
     if not SHARED.is_dir():
         pytest.skip(f"../shared not found at {SHARED}: contract tests need the real samples")
     return SHARED
+
+
+@pytest.fixture
+def platforms() -> Iterator[fake.FakePlatforms]:
+    with fake.FakePlatforms() as server:
+        yield server
+
+
+@pytest.fixture
+def desk(platforms: fake.FakePlatforms) -> Iterator[LocalGateway]:
+    """The local stack with replies going to the local platform server."""
+    stack = LocalStack(
+        parameter_overrides={
+            "XApiBaseUrl": platforms.x_base_url,
+            "MetaGraphBaseUrl": platforms.graph_base_url,
+        }
+    )
+    prefix = stack.environment["SECRETS_PREFIX"]
+    for name, value in {
+        "x/user-access-token": fake.DEFAULT_X_TOKEN,
+        "meta/page-access-token": fake.DEFAULT_PAGE_TOKEN,
+        "generic/reviews/callback-url": platforms.generic_callback_url,
+        "generic/reviews/secret": devsecrets.value("GENERIC_WEBHOOK_SECRET"),
+    }.items():
+        stack.client("ssm").put_parameter(
+            Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True
+        )
+    try:
+        yield LocalGateway(stack)
+    finally:
+        stack.close()

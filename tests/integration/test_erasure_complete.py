@@ -9,16 +9,12 @@ reply — then erases them and scans everything.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
-
-import pytest
 
 from local import devsecrets
 from local import platforms as fake
 from local.gateway import LocalGateway
-from local.stack import LocalStack
 from local.token import mint
 from socialdesk.channels.meta.deletion import sign_request
 from tests.support.platforms import post_generic, post_meta, post_x
@@ -28,37 +24,6 @@ PERSON_ID = "4242424242"
 HANDLE = "ann_erasable"
 NAME = "Annabel Quist"
 TEXTS = ("my flight QZ901 was cancelled and the refund never came", "still no refund for booking ZZTOP9")
-
-
-@pytest.fixture
-def platforms() -> Iterator[fake.FakePlatforms]:
-    with fake.FakePlatforms() as server:
-        yield server
-
-
-@pytest.fixture
-def desk(platforms: fake.FakePlatforms) -> Iterator[LocalGateway]:
-    """The local stack with replies going to the local platform server."""
-    stack = LocalStack(
-        parameter_overrides={
-            "XApiBaseUrl": platforms.x_base_url,
-            "MetaGraphBaseUrl": platforms.graph_base_url,
-        }
-    )
-    prefix = stack.environment["SECRETS_PREFIX"]
-    for name, value in {
-        "x/user-access-token": fake.DEFAULT_X_TOKEN,
-        "meta/page-access-token": fake.DEFAULT_PAGE_TOKEN,
-        "generic/reviews/callback-url": platforms.generic_callback_url,
-        "generic/reviews/secret": devsecrets.value("GENERIC_WEBHOOK_SECRET"),
-    }.items():
-        stack.client("ssm").put_parameter(
-            Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True
-        )
-    try:
-        yield LocalGateway(stack)
-    finally:
-        stack.close()
 
 
 def feed(desk: LocalGateway) -> str:

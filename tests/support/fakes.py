@@ -90,6 +90,9 @@ class FakeTickets:
     def get(self, ticket_id: str) -> Ticket | None:
         return self.tickets.get(ticket_id)
 
+    def get_many(self, ticket_ids: list[str]) -> list[Ticket]:
+        return [self.tickets[t] for t in dict.fromkeys(ticket_ids) if t in self.tickets]
+
     def save(self, change: TicketChange) -> None:
         if not change.changed:
             return

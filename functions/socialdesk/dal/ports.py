@@ -96,6 +96,10 @@ class TicketRepository(Protocol):
         """The ticket, or None."""
         ...
 
+    def get_many(self, ticket_ids: list[str]) -> list[Ticket]:
+        """Tickets by id (missing ones left out)."""
+        ...
+
     def save(self, change: TicketChange) -> None:
         """Store ``change`` if the ticket still has ``change.expected_version`` (or is new); else Conflict."""
         ...

@@ -199,6 +199,68 @@ def get_policy_audit() -> dict[str, Any]:
     return policy_audit(current_principal(), store=services().policies)
 
 
+@app.get("/incidents")
+def get_incidents() -> dict[str, Any]:
+    """Open incidents the caller can see, newest first."""
+    from socialdesk.logic.incidents import list_incidents
+
+    found = list_incidents(current_principal(), incidents=services().incidents)
+    return {"incidents": [i.model_dump(mode="json") for i in found]}
+
+
+@app.get("/incidents/<incident_id>")
+def get_incident(incident_id: str) -> dict[str, Any]:
+    """An incident with its tickets, counts and first/last seen."""
+    from socialdesk.logic.incidents import show_incident
+
+    svc = services()
+    view = show_incident(current_principal(), incident_id, incidents=svc.incidents, tickets=svc.tickets)
+    return view.model_dump(mode="json")
+
+
+@app.post("/incidents/<incident_id>/replies")
+def post_incident_reply(incident_id: str) -> Response[str]:
+    """One text to every linked customer, each on their own channel, once each (``Idempotency-Key``)."""
+    from socialdesk.logic.incidents import IncidentReplyRequest, reply_to_incident
+
+    key = (app.current_event.headers or {}).get("idempotency-key")
+    if not key:
+        raise PayloadInvalid("an Idempotency-Key header is required: it makes the reply go out once")
+    svc = services()
+    outcome = reply_to_incident(
+        current_principal(),
+        incident_id,
+        _body(IncidentReplyRequest),
+        key,
+        now(),
+        incidents=svc.incidents,
+        tickets=svc.tickets,
+        replies=svc.tickets,
+        mentions=svc.mentions,
+    )
+    return _json(202, outcome.model_dump(mode="json"))
+
+
+@app.post("/incidents/<incident_id>/resolve")
+def post_incident_resolve(incident_id: str) -> dict[str, Any]:
+    """Resolve the incident and its open tickets."""
+    from socialdesk.logic.incidents import resolve_incident
+    from socialdesk.logic.respond import ResolveRequest
+
+    svc = services()
+    request = _body(ResolveRequest)
+    incident = resolve_incident(
+        current_principal(),
+        incident_id,
+        request.resolution,
+        now(),
+        incidents=svc.incidents,
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+    )
+    return incident.model_dump(mode="json")
+
+
 @app.post("/privacy/erasures")
 def post_erasure() -> Response[str]:
     """Record a person's erasure request (admins); it is carried out from the stream."""
@@ -223,6 +285,7 @@ def openapi() -> dict[str, Any]:
     from pydantic import BaseModel
 
     from socialdesk.logic.configure import PolicyChange
+    from socialdesk.logic.incidents import IncidentReplyRequest
     from socialdesk.logic.privacy_requests import ErasureRequest
     from socialdesk.logic.respond import AssignRequest, ReplyRequest, ResolveRequest
 
@@ -240,6 +303,8 @@ def openapi() -> dict[str, Any]:
         ("/tickets/{ticket_id}/resolve", "post"): ResolveRequest,
         ("/config/policy", "put"): PolicyChange,
         ("/privacy/erasures", "post"): ErasureRequest,
+        ("/incidents/{incident_id}/replies", "post"): IncidentReplyRequest,
+        ("/incidents/{incident_id}/resolve", "post"): ResolveRequest,
     }
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for (path, method), model in bodies.items():

@@ -205,10 +205,7 @@ def test_failed_start_execution_goes_to_the_dlq_and_redrive_routes_it(
     # When the operator fixes it and runs the documented re-drive
     monkeypatch.undo()
     bootstrap.reset()
-    arn = next(iter(gateway.stack.state_machines.values()))
-    report = redrive_queue(
-        sqs, gateway.stack.client("dynamodbstreams"), dlq, starter(gateway.stack.client("stepfunctions"), arn)
-    )
+    report = redrive_queue(sqs, gateway.stack.client("dynamodbstreams"), dlq, gateway.stack.dispatcher())
     quiet(gateway.stack.wait_for_executions)
     # Then the mention is routed and the queue is empty
     assert (report.routed, report.kept) == (1, 0)

@@ -1,14 +1,21 @@
-"""Re-drive routing: the stream batches in the dead-letter queue, or every stored mention without a ticket.
+"""Re-drive routing's dead-letter queue through the dispatch function, or route every unrouted mention.
 
 Usage (with AWS credentials for the stack's account)::
 
     python -m socialdesk.tools.redrive --queue-url <RoutingDeadLetterQueueUrl> \\
-        --state-machine-arn <RouteMentionStateMachineArn>
+        --dispatch-function <DispatchFunctionName>
     python -m socialdesk.tools.redrive --sweep --table <TableName> --state-machine-arn <arn>
 
-A DLQ message names a range of stream records (``DDBStreamBatchInfo``); they are read back from the
-stream (kept 24 h) and routed again. Older than that, ``--sweep`` finds every active mention that
-has no ticket and routes it. Routing is idempotent, so re-driving twice is harmless.
+A DLQ message names a range of stream records (``DDBStreamBatchInfo``). They are read back from
+the stream (kept 24 h), filtered as the event source mapping filters them (INSERTs of a
+``mention``, an ``outbound_message`` or an ``erasure_request``), and invoked on the dispatch
+function as a stream batch: every kind dispatch handles is handled by the same code, with the
+same permissions. A message is deleted only when every one of its records was dispatched; a record
+that fails again, a range the stream no longer holds or an unreadable message keeps the message in
+the queue (exit status 1). Dispatch is idempotent, so re-driving twice is harmless.
+
+Older than 24 h, ``--sweep`` finds every active mention that has no ticket and routes it (brand
+replies and erasure requests are not swept: their records are gone with the stream).
 """
 
 from __future__ import annotations
@@ -18,11 +25,21 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 StartRouting = Callable[[str, str], Any]
+#: invoke dispatch with stream records; returns the sequence numbers of the records that failed
+Dispatch = Callable[[list[dict[str, Any]]], set[str]]
+#: the stream records dispatch's event source mapping delivers (template FilterCriteria)
+DISPATCHED_ENTITIES = frozenset({"mention", "outbound_message", "erasure_request"})
+_BATCH = 25
+
+
+class RangeUnavailable(Exception):
+    """The stream no longer holds (all of) the records a DLQ message names."""
 
 
 @dataclass
@@ -32,13 +49,14 @@ class RedriveReport:
     messages: int = 0
     routed: int = 0
     kept: int = 0
+    by_entity: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
 def redrive_queue(
-    sqs: Any, streams: Any, queue_url: str, start_routing: StartRouting, max_messages: int = 1000
+    sqs: Any, streams: Any, queue_url: str, dispatch: Dispatch, max_messages: int = 1000
 ) -> RedriveReport:
-    """Route again every stream record named by the DLQ's messages; delete a message once done."""
+    """Dispatch again every record the DLQ's messages name; delete a message once all its records succeed."""
     report = RedriveReport()
     while report.messages < max_messages:
         batch = sqs.receive_message(
@@ -50,36 +68,93 @@ def redrive_queue(
             report.messages += 1
             try:
                 info = json.loads(message["Body"])["DDBStreamBatchInfo"]
-                for channel, external_id in _mentions_in(streams, info):
-                    start_routing(channel, external_id)
-                    report.routed += 1
-            except (KeyError, ValueError, ClientError) as error:
+                records = list(_dispatched_records(streams, info))
+                failed: set[str] = set()
+                for start in range(0, len(records), _BATCH):
+                    failed |= dispatch(records[start : start + _BATCH])
+            except (KeyError, ValueError, TypeError, ClientError, BotoCoreError, RangeUnavailable) as error:
                 report.kept += 1
                 report.problems.append(f"{message['MessageId']}: {type(error).__name__}: {error}")
+                continue
+            for record in records:
+                if record["dynamodb"]["SequenceNumber"] not in failed:
+                    entity = record["dynamodb"]["NewImage"]["entity"]["S"]
+                    report.by_entity[entity] = report.by_entity.get(entity, 0) + 1
+                    report.routed += 1
+            if failed:
+                report.kept += 1
+                report.problems.append(f"{message['MessageId']}: {len(failed)} record(s) failed again")
                 continue
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return report
 
 
-def _mentions_in(streams: Any, info: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    iterator = streams.get_shard_iterator(
-        StreamArn=info["streamArn"],
-        ShardId=info["shardId"],
-        ShardIteratorType="AT_SEQUENCE_NUMBER",
-        SequenceNumber=info["startSequenceNumber"],
-    )["ShardIterator"]
-    end = int(info["endSequenceNumber"])
+def _dispatched_records(streams: Any, info: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The records of the message's range that dispatch handles, as the stream event carries them."""
+    try:
+        iterator = streams.get_shard_iterator(
+            StreamArn=info["streamArn"],
+            ShardId=info["shardId"],
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=info["startSequenceNumber"],
+        )["ShardIterator"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in (
+            "TrimmedDataAccessException",
+            "ResourceNotFoundException",
+        ):
+            raise RangeUnavailable("the stream no longer holds these records; use --sweep") from None
+        raise
+    start, end = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
+    first = True
     while iterator:
         page = streams.get_records(ShardIterator=iterator, Limit=1000)
         for record in page["Records"]:
-            if int(record["dynamodb"]["SequenceNumber"]) > end:
+            sequence = int(record["dynamodb"]["SequenceNumber"])
+            if first and sequence != start:
+                raise RangeUnavailable("the first record of the range is no longer in the stream")
+            first = False
+            if sequence > end:
                 return
             image = record["dynamodb"].get("NewImage") or {}
-            if record["eventName"] == "INSERT" and image.get("entity", {}).get("S") == "mention":
-                yield image["channel"]["S"], image["external_id"]["S"]
+            if record["eventName"] == "INSERT" and image.get("entity", {}).get("S") in DISPATCHED_ENTITIES:
+                yield {**as_event_record(record), "eventSourceARN": info["streamArn"]}
         if not page["Records"]:
-            return
+            break
         iterator = page.get("NextShardIterator")
+    if first:
+        raise RangeUnavailable("the range is no longer in the stream")
+
+
+def as_event_record(record: Any) -> Any:
+    """A GetRecords record as Lambda's stream event carries it (datetimes as epoch seconds, text bytes)."""
+    if isinstance(record, datetime):
+        return record.timestamp()
+    if isinstance(record, dict):
+        return {k: as_event_record(v) for k, v in record.items()}
+    if isinstance(record, list):
+        return [as_event_record(v) for v in record]
+    if isinstance(record, bytes):
+        return record.decode("utf-8", "replace")
+    return record
+
+
+def lambda_dispatcher(lambda_client: Any, function_name: str) -> Dispatch:
+    """Invoke the deployed dispatch function with a stream batch (its partial-failure report is read)."""
+
+    def dispatch(records: list[dict[str, Any]]) -> set[str]:
+        response = lambda_client.invoke(
+            FunctionName=function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps({"Records": records}).encode(),
+        )
+        every = {r["dynamodb"]["SequenceNumber"] for r in records}
+        if response.get("FunctionError"):
+            return every
+        answer = json.loads(response["Payload"].read() or b"{}")
+        return {str(f["itemIdentifier"]) for f in (answer or {}).get("batchItemFailures", [])} & every
+
+    return dispatch
 
 
 def sweep_unrouted(dynamodb: Any, table: str, start_routing: StartRouting) -> RedriveReport:
@@ -123,21 +198,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--state-machine-arn", required=True)
     parser.add_argument("--queue-url", help="RoutingDeadLetterQueueUrl (stack output)")
+    parser.add_argument("--dispatch-function", help="DispatchFunctionName (stack output), for --queue-url")
     parser.add_argument("--sweep", action="store_true", help="route every active mention without a ticket")
     parser.add_argument("--table", help="TableName (stack output), for --sweep")
+    parser.add_argument("--state-machine-arn", help="RouteMentionStateMachineArn (stack output), for --sweep")
     args = parser.parse_args(argv)
-    start = starter(boto3.client("stepfunctions"), args.state_machine_arn)
     if args.sweep:
-        if not args.table:
-            parser.error("--sweep needs --table")
+        if not args.table or not args.state_machine_arn:
+            parser.error("--sweep needs --table and --state-machine-arn")
+        start = starter(boto3.client("stepfunctions"), args.state_machine_arn)
         report = sweep_unrouted(boto3.client("dynamodb"), args.table, start)
     elif args.queue_url:
-        report = redrive_queue(boto3.client("sqs"), boto3.client("dynamodbstreams"), args.queue_url, start)
+        if not args.dispatch_function:
+            parser.error("--queue-url needs --dispatch-function")
+        dispatch = lambda_dispatcher(boto3.client("lambda"), args.dispatch_function)
+        report = redrive_queue(boto3.client("sqs"), boto3.client("dynamodbstreams"), args.queue_url, dispatch)
     else:
         parser.error("give --queue-url or --sweep")
-    print(f"messages {report.messages}, mentions routed {report.routed}, messages kept {report.kept}")
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(report.by_entity.items())) or "none"
+    print(f"messages {report.messages}, records dispatched {report.routed} ({kinds}), kept {report.kept}")
     for problem in report.problems:
         print(f"  kept: {problem}", file=sys.stderr)
     return 1 if report.kept else 0

@@ -176,6 +176,27 @@ def test_the_webhook_cannot_read_outbound_tokens_and_senders_cannot_read_inbound
     }
 
 
+def test_the_state_machine_writes_only_tickets() -> None:
+    policies = load()["Resources"]["RouteMentionStateMachine"]["Properties"]["Policies"]
+    templates = {name for policy in policies for name in policy if name != "Statement"}
+    assert templates <= {"LambdaInvokePolicy", "SNSPublishMessagePolicy"}  # each scoped to one resource
+    writes = [
+        statement
+        for policy in policies
+        for statement in policy.get("Statement", [])
+        if any(str(action).startswith("dynamodb:") for action in statement["Action"])
+    ]
+    assert writes == [
+        {
+            "Sid": "TicketWrites",
+            "Effect": "Allow",
+            "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+            "Resource": {"Fn::GetAtt": ["SocialDeskTable", "Arn"]},
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TICKET#*"]}},
+        }
+    ]
+
+
 def test_no_function_may_scan_or_touch_the_bucket_beyond_the_archive_prefix() -> None:
     for name, actions in ALLOWED.items():
         assert "dynamodb:Scan" not in actions, name

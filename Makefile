@@ -5,11 +5,18 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
+# the Lambda target (template parameters LambdaRuntime / LambdaArchitecture); `make build` passes both
+export LAMBDA_RUNTIME ?= python3.13
+export LAMBDA_ARCHITECTURE ?= arm64
+CHECKOV_VENV := .venv-checkov
+# extra Pythons `make test-pythons` runs the suite under (pyenv's, when PYENV_ROOT has them)
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHONS ?= 3.12 3.13
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := functions:.
 
-.PHONY: demo serve test lint typecheck validate build pytest bench token events clean
+.PHONY: demo serve test lint typecheck validate build checkov pytest test-pythons bench token events clean
 
 $(VENV)/.installed: requirements/dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -20,6 +27,11 @@ $(VENV)/.installed: requirements/dev.lock
 $(SAM_VENV)/.installed: requirements/sam.lock
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements/sam.lock
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: requirements/checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements/checkov.lock
 	@touch $@
 
 demo: $(VENV)/.installed  ## run the main job locally on moto: replay events/ through the webhook
@@ -34,7 +46,7 @@ token: $(VENV)/.installed  ## print a local JWT: make token TEAMS=a,b ROLE=agent
 events: $(VENV)/.installed  ## regenerate events/ (signed with the documented dev secrets)
 	$(PY) -m local.make_events
 
-test: lint typecheck validate build pytest  ## the whole suite: ruff, mypy, sam validate --lint, sam build, pytest
+test: lint typecheck validate build checkov pytest  ## the whole suite: ruff, mypy, sam validate --lint, sam build, checkov, pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -46,14 +58,34 @@ typecheck: $(VENV)/.installed
 validate: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --template template.yaml
 
-build: $(SAM_VENV)/.installed
-	$(SAM) build --template template.yaml --cached --parallel
+build: $(SAM_VENV)/.installed  ## sam build for LAMBDA_RUNTIME on LAMBDA_ARCHITECTURE (no container)
+	LAYER_PYTHON=$(abspath $(SAM_VENV))/bin/python $(SAM) build --template template.yaml --cached --parallel \
+		--parameter-overrides LambdaRuntime=$(LAMBDA_RUNTIME) LambdaArchitecture=$(LAMBDA_ARCHITECTURE)
+
+# checkov from its own pinned venv, offline: no platform mapping or guideline downloads, no update
+# check, no results upload (no API key); deliberate skips are listed with reasons in .checkov.yaml
+checkov: $(CHECKOV_VENV)/.installed
+	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=TRUE \
+		$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
 pytest: $(VENV)/.installed
 	$(VENV)/bin/pytest
+
+test-pythons:  ## pytest under each of PYTHONS (pyenv's interpreters), each in its own .venv-<version>
+	@set -e; for version in $(PYTHONS); do \
+		interpreter=$$(ls -d $(PYENV_ROOT)/versions/$$version*/bin/python3 2>/dev/null | sort -V | tail -1); \
+		test -n "$$interpreter" || { echo "no Python $$version under $(PYENV_ROOT)/versions"; exit 1; }; \
+		if [ ! -f .venv-$$version/.installed ] || [ requirements/dev.lock -nt .venv-$$version/.installed ]; then \
+			$$interpreter -m venv .venv-$$version; \
+			.venv-$$version/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements/dev.lock; \
+			touch .venv-$$version/.installed; \
+		fi; \
+		echo "== pytest on $$(.venv-$$version/bin/python --version)"; \
+		.venv-$$version/bin/pytest -q -p no:cacheprovider; \
+	done
 
 bench: $(VENV)/.installed  ## figures only; asserts nothing on time
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .venv-3.* .aws-sam .pytest_cache .ruff_cache .hypothesis

@@ -28,17 +28,37 @@ def generic_sources() -> list[str]:
     return [s.strip() for s in raw.split(",") if s.strip()]
 
 
+#: outbound credentials of the local stack's ``default`` accounts (replies go to XApiBaseUrl and
+#: MetaGraphBaseUrl, which the tests and the demo point at local/platforms.py)
+OUTBOUND_DEFAULTS = {
+    "X_CONSUMER_KEY": "dev-x-consumer-key",
+    "X_ACCESS_TOKEN": "dev-x-access-token",
+    "X_ACCESS_TOKEN_SECRET": "dev-x-access-token-secret",
+    "META_PAGE_ACCESS_TOKEN": "dev-meta-page-access-token",
+    "WHATSAPP_ACCESS_TOKEN": "dev-whatsapp-access-token",
+}
+
+
+def outbound_value(name: str) -> str:
+    """An outbound credential from the environment, else its dev default."""
+    return os.environ.get(name) or OUTBOUND_DEFAULTS[name]
+
+
 def ssm_values() -> dict[str, str]:
     """Parameter name (relative to the secrets prefix) → value, as the deployed stack expects them."""
     values = {
-        "x/consumer-secret": value("X_CONSUMER_SECRET"),
-        "meta/app-secret": value("META_APP_SECRET"),
-        "meta/verify-token": value("META_VERIFY_TOKEN"),
-        # outbound credentials: placeholders locally (replies go to the URL in XApiBaseUrl/MetaGraphBaseUrl)
-        "x/user-access-token": os.environ.get("X_USER_ACCESS_TOKEN") or "dev-x-user-access-token",
-        "meta/page-access-token": os.environ.get("META_PAGE_ACCESS_TOKEN") or "dev-meta-page-access-token",
-        "whatsapp/access-token": os.environ.get("WHATSAPP_ACCESS_TOKEN") or "dev-whatsapp-access-token",
+        "inbound/x/consumer-secret": value("X_CONSUMER_SECRET"),
+        "inbound/meta/app-secret": value("META_APP_SECRET"),
+        "inbound/meta/verify-token": value("META_VERIFY_TOKEN"),
+        # outbound credentials of the default accounts (OAuth 1.0a for X: the app's key pair, the
+        # brand account's access token pair)
+        "outbound/x/default/consumer-key": outbound_value("X_CONSUMER_KEY"),
+        "outbound/x/default/consumer-secret": value("X_CONSUMER_SECRET"),
+        "outbound/x/default/access-token": outbound_value("X_ACCESS_TOKEN"),
+        "outbound/x/default/access-token-secret": outbound_value("X_ACCESS_TOKEN_SECRET"),
+        "outbound/meta/default/page-access-token": outbound_value("META_PAGE_ACCESS_TOKEN"),
+        "outbound/whatsapp/default/access-token": outbound_value("WHATSAPP_ACCESS_TOKEN"),
     }
     for source in generic_sources():
-        values[f"generic/{source}/secret"] = value("GENERIC_WEBHOOK_SECRET")
+        values[f"inbound/generic/{source}/secret"] = value("GENERIC_WEBHOOK_SECRET")
     return values

@@ -1149,6 +1149,8 @@ ENV_VALUES = {
     # TracingEnabled defaults to "false"
     "POWERTOOLS_TRACE_DISABLED": "true",
     "ROUTING_POLICY_SEED": "default",
+    # the generic sources events/ are signed for (the GenericSources parameter, deployed)
+    "GENERIC_SOURCES": "blog,reviews,forms",
     "TICKET_EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:socialdesk-dev-TicketEventsTopic",
     "X_API_BASE_URL": "https://api.x.com",
     "META_GRAPH_BASE_URL": "https://graph.facebook.com/v21.0",

@@ -5,7 +5,10 @@ Used by the tests and the local demo; never deployed.
 ``FakePlatforms`` listens on ``127.0.0.1`` (OS-assigned port) in a daemon thread and serves:
 
 * X API v2 under ``/x``: ``POST /x/2/tweets`` and
-  ``POST /x/2/dm_conversations/with/{participant_id}/messages`` (``Authorization: Bearer``);
+  ``POST /x/2/dm_conversations/with/{participant_id}/messages``, user context: OAuth 1.0a
+  (``Authorization: OAuth ...``, HMAC-SHA1 verified as X does: consumer key, access token,
+  signature over method, URL and parameters, a timestamp within 300 s of the fake's clock, a nonce
+  used once) or an OAuth 2.0 user bearer token, which expires 2 hours after it was issued;
 * the Graph API under ``/graph/v21.0``: ``POST /{comment-id}/comments`` and
   ``POST /{ig-comment-id}/replies`` (form ``message`` + ``access_token``), ``POST /me/messages``
   or ``/{page-id}/messages`` (Send API, ``access_token`` query parameter) and
@@ -21,6 +24,7 @@ fresh ids. ``fail_next(n, status=503)`` and ``stall_next(n, seconds)`` inject fa
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import secrets
@@ -28,19 +32,30 @@ import socket
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 from socialdesk.channels.generic.signature import REPLY, REPLY_SIGNATURE_HEADER, verify_signature
+from socialdesk.channels.x import oauth1
 from socialdesk.domain.errors import SignatureInvalid
 
 X_PREFIX = "/x"
 GRAPH_VERSION = "v21.0"
 GRAPH_PREFIX = f"/graph/{GRAPH_VERSION}"
 GENERIC_PATH = "/generic/callback"
+#: an OAuth 2.0 user access token (bearer); X expires these 2 hours after issue
 DEFAULT_X_TOKEN = "x-user-token-0123456789"
+#: OAuth 1.0a: the app's consumer key pair and the brand account's access token pair (no expiry)
+DEFAULT_X_CONSUMER_KEY = "x-consumer-key-0123456789"
+DEFAULT_X_CONSUMER_SECRET = "x-consumer-secret-0123456789"
+DEFAULT_X_ACCESS_TOKEN = "2244994945-x-access-token-0123456789"
+DEFAULT_X_ACCESS_TOKEN_SECRET = "x-access-token-secret-0123456789"
+X_OAUTH2_TOKEN_LIFETIME = 7200
+#: how far an oauth_timestamp may be from the server's clock
+X_TIMESTAMP_WINDOW = 300
 DEFAULT_PAGE_TOKEN = "EAAGpage-token-0123456789"
 DEFAULT_WHATSAPP_TOKEN = "EAAGwhatsapp-token-0123456789"
 DEFAULT_GENERIC_SECRET = "generic-secret-0123456789"
@@ -117,7 +132,12 @@ class FakePlatforms:
     Parameters
     ----------
     x_token, page_token, whatsapp_token
-        The bearer / access tokens each API accepts.
+        The bearer / access tokens each API accepts (``x_token``: an OAuth 2.0 user token issued
+        when the fake starts, refused after :data:`X_OAUTH2_TOKEN_LIFETIME` seconds).
+    x_credentials
+        The OAuth 1.0a consumer key pair and access token pair X accepts.
+    clock
+        The fake's "now" in unix seconds (tests move it to simulate hours passing).
     generic_secret
         The HMAC secret the generic callback verifies with.
     page_id, phone_number_id, brand_x_id
@@ -134,8 +154,19 @@ class FakePlatforms:
         page_id: str = "104000000000001",
         phone_number_id: str = "106540352242922",
         brand_x_id: str = "2244994945",
+        x_credentials: oauth1.OAuth1Credentials | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.x_token = x_token
+        self.x_credentials = x_credentials or oauth1.OAuth1Credentials(
+            consumer_key=DEFAULT_X_CONSUMER_KEY,
+            consumer_secret=DEFAULT_X_CONSUMER_SECRET,
+            token=DEFAULT_X_ACCESS_TOKEN,
+            token_secret=DEFAULT_X_ACCESS_TOKEN_SECRET,
+        )
+        self.clock = clock
+        self.x_token_issued_at = clock()
+        self._x_nonces: set[tuple[str, str]] = set()
         self.page_token = page_token
         self.whatsapp_token = whatsapp_token
         self.generic_secret = generic_secret
@@ -204,6 +235,25 @@ class FakePlatforms:
     @property
     def generic_callback_url(self) -> str:
         return self.base_url + GENERIC_PATH
+
+    def outbound_secrets(self, generic_sources: Iterable[str] = ()) -> dict[str, str]:
+        """The outbound credentials this fake accepts, named as the stack reads them (default accounts)."""
+        from socialdesk.channels.outbound import META_PAGE_CREDENTIAL, WHATSAPP_CREDENTIAL
+        from socialdesk.dal.secrets import DEFAULT_ACCOUNT, outbound
+
+        x = self.x_credentials
+        values = {
+            outbound("x", DEFAULT_ACCOUNT, "consumer-key"): x.consumer_key,
+            outbound("x", DEFAULT_ACCOUNT, "consumer-secret"): x.consumer_secret,
+            outbound("x", DEFAULT_ACCOUNT, "access-token"): x.token,
+            outbound("x", DEFAULT_ACCOUNT, "access-token-secret"): x.token_secret,
+            outbound("meta", DEFAULT_ACCOUNT, META_PAGE_CREDENTIAL): self.page_token,
+            outbound("whatsapp", DEFAULT_ACCOUNT, WHATSAPP_CREDENTIAL): self.whatsapp_token,
+        }
+        for source in generic_sources:
+            values[outbound("generic", source, "callback-url")] = self.generic_callback_url
+            values[outbound("generic", source, "secret")] = self.generic_secret
+        return values
 
     # --- control and inspection ------------------------------------------------------------------
 
@@ -360,6 +410,7 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, dict[str, Any]]:
         platforms = self.platforms
         if family == "x":
+            _x_authenticate(platforms, self.command, path, query, headers, body)
             return _x(platforms, self.command, path[len(X_PREFIX) :], headers, body)
         if family == "graph":
             return _graph(platforms, self.command, path[len(GRAPH_PREFIX) :], query, headers, body)
@@ -450,8 +501,6 @@ def _x(
         raise _Reject(404, _error_body("x", 404, f"no route for {path}"))
     if method != "POST":
         raise _Reject(405, _error_body("x", 405, "method not allowed"))
-    if headers.get("authorization") != f"Bearer {platforms.x_token}":
-        raise _Reject(401, _error_body("x", 401, "Unauthorized"))
     if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         raise _x_reject(400, "Content-Type must be application/json")
     if not isinstance(body, dict):
@@ -491,6 +540,76 @@ def _x(
             )
     new_id = _digits(19)
     return 201, {"data": {"id": new_id, "text": text, "edit_history_tweet_ids": [new_id]}}
+
+
+def _x_unauthorized(code: int, message: str) -> _Reject:
+    """401 as X answers it: problem details plus the v1.1 error code (32 auth failed, 135 timestamp)."""
+    return _Reject(
+        401,
+        {
+            "title": "Unauthorized",
+            "type": "about:blank",
+            "status": 401,
+            "detail": "Unauthorized",
+            "errors": [{"code": code, "message": message}],
+        },
+    )
+
+
+def _x_authenticate(
+    platforms: FakePlatforms,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    headers: dict[str, str],
+    body: Any,
+) -> None:
+    """X's user-context auth: an unexpired OAuth 2.0 bearer token, or a valid OAuth 1.0a signature."""
+    header = headers.get("authorization") or ""
+    now = platforms.clock()
+    if header.startswith("Bearer "):
+        if header != f"Bearer {platforms.x_token}":
+            raise _x_unauthorized(89, "Invalid or expired token.")
+        if now - platforms.x_token_issued_at > X_OAUTH2_TOKEN_LIFETIME:
+            raise _x_unauthorized(89, "Invalid or expired token.")
+        return
+    values = oauth1.parse_authorization_header(header) if header else None
+    required = {
+        "oauth_consumer_key",
+        "oauth_nonce",
+        "oauth_signature",
+        "oauth_signature_method",
+        "oauth_timestamp",
+        "oauth_token",
+    }
+    if values is None or not required <= set(values):
+        raise _x_unauthorized(32, "Could not authenticate you.")
+    expected = platforms.x_credentials
+    if (
+        values["oauth_signature_method"] != oauth1.SIGNATURE_METHOD
+        or values.get("oauth_version", oauth1.VERSION) != oauth1.VERSION
+        or values["oauth_consumer_key"] != expected.consumer_key
+        or values["oauth_token"] != expected.token
+    ):
+        raise _x_unauthorized(32, "Could not authenticate you.")
+    stamp = values["oauth_timestamp"]
+    if not stamp.isdigit() or abs(now - int(stamp)) > X_TIMESTAMP_WINDOW:
+        raise _x_unauthorized(135, "Timestamp out of bounds.")
+    form = (
+        body
+        if _content_type(headers) == "application/x-www-form-urlencoded" and isinstance(body, dict)
+        else {}
+    )
+    signed = [(k, v) for k, v in values.items() if k != "oauth_signature"]
+    url = f"http://{headers.get('host', '')}{path}"
+    base = oauth1.signature_base_string(method, url, [*query.items(), *form.items(), *signed])
+    good = oauth1.sign(base, expected.consumer_secret, expected.token_secret)
+    if not hmac.compare_digest(good, values["oauth_signature"]):
+        raise _x_unauthorized(32, "Could not authenticate you.")
+    with platforms._state.lock:
+        if (stamp, values["oauth_nonce"]) in platforms._x_nonces:
+            raise _x_unauthorized(32, "Could not authenticate you.")
+        platforms._x_nonces.add((stamp, values["oauth_nonce"]))
 
 
 # --- Graph API -----------------------------------------------------------------------------------

@@ -584,7 +584,6 @@ class DayRunner:
             page_id=PAGE_ID,
             phone_number_id=WA_PHONE_NUMBER_ID,
             brand_x_id=BRAND_X_ID,
-            generic_secret=devsecrets.value("GENERIC_WEBHOOK_SECRET"),
         ) as platforms:
             self.platforms = platforms
             self.stack = LocalStack(
@@ -606,16 +605,7 @@ class DayRunner:
                 self.stack.close()
 
     def _seed_outbound_credentials(self) -> None:
-        prefix = self.stack.environment["SECRETS_PREFIX"].rstrip("/")
-        values = {
-            "x/user-access-token": fake.DEFAULT_X_TOKEN,
-            "meta/page-access-token": fake.DEFAULT_PAGE_TOKEN,
-            "whatsapp/access-token": fake.DEFAULT_WHATSAPP_TOKEN,
-            f"generic/{REVIEW_SOURCE}/callback-url": self.platforms.generic_callback_url,
-        }
-        ssm = self.stack.client("ssm")
-        for name, value in values.items():
-            ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+        self.stack.put_secrets(self.platforms.outbound_secrets([REVIEW_SOURCE]))
 
     def _subscribe_feed(self) -> str:
         """An SQS queue on the ticket-events topic for incidents and escalations (a team chat, say)."""

@@ -8,11 +8,12 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from local import devsecrets, moto_patches
+from local import devsecrets, iam, moto_patches
 from local.streams import StreamPump
 from local.template import ROOT, Resolver, load, parameter_defaults, resources
 
@@ -101,8 +102,13 @@ class LocalStack:
 
         self.session = boto3.session.Session(region_name="us-east-1")
         self.template = load()
+        local_parameters = {"GenericSources": ",".join(devsecrets.generic_sources())}
         self.resolver = Resolver(
-            parameters={**parameter_defaults(self.template), **(parameter_overrides or {})},
+            parameters={
+                **parameter_defaults(self.template),
+                **local_parameters,
+                **(parameter_overrides or {}),
+            },
             conditions=self.template.get("Conditions", {}),
         )
         self.create_tables()
@@ -117,6 +123,8 @@ class LocalStack:
         self.streams = StreamPump(self)
         self._patch_lambda()
         moto_patches.apply()
+        self.iam = self._policy_enforcer()
+        self._uninstall_iam = iam.install(self.iam)
 
     # -- resources -------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
@@ -240,9 +248,13 @@ class LocalStack:
         LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
 
     def _seed_secrets(self) -> None:
+        self.put_secrets(devsecrets.ssm_values())
+
+    def put_secrets(self, values: Mapping[str, str]) -> None:
+        """Store SecureStrings under the stack's secrets prefix (names relative to it)."""
         ssm = self.client("ssm")
         prefix = self.environment["SECRETS_PREFIX"].rstrip("/")
-        for name, value in devsecrets.ssm_values().items():
+        for name, value in values.items():
             ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
 
     # -- functions -------------------------------------------------------------------------------
@@ -359,9 +371,42 @@ class LocalStack:
         bootstrap.reset()
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        """Invoke a function's handler in-process with ``event`` and a local context."""
+        """Invoke a function's handler in-process with ``event`` (its template IAM policy enforced)."""
         function = self.functions[logical_id]
-        return function.entrypoint()(event, LambdaContext(function_name=self._name(logical_id)))
+        token = iam.current_function.set(logical_id)
+        try:
+            return function.entrypoint()(event, LambdaContext(function_name=self._name(logical_id)))
+        finally:
+            iam.current_function.reset(token)
+
+    def dispatcher(self, logical_id: str = "DispatchFunction") -> Callable[[list[dict[str, Any]]], set[str]]:
+        """Invoke a stream function with records, as ``socialdesk.tools.redrive`` invokes the deployed one."""
+
+        def dispatch(records: list[dict[str, Any]]) -> set[str]:
+            every = {r["dynamodb"]["SequenceNumber"] for r in records}
+            try:
+                result = self.invoke(logical_id, {"Records": records}) or {}
+            except Exception:  # a function error: Lambda reports FunctionError, every record failed
+                return every
+            return {str(f["itemIdentifier"]) for f in result.get("batchItemFailures", [])} & every
+
+        return dispatch
+
+    def _policy_enforcer(self) -> iam.PolicyEnforcer:
+        """Each function's template policy, resolved, as the local IAM check (see local/iam.py)."""
+        mode = os.environ.get("SOCIALDESK_LOCAL_IAM", "enforce")
+        policies = {}
+        for logical_id, resource in resources(self.template, "AWS::Serverless::Function").items():
+            resolved = self.resolver.resolve(resource["Properties"].get("Policies") or [])
+            policies[logical_id] = [] if mode == "record" else iam.statements_of(resolved, logical_id)
+        schema: dict[str, dict[str, str]] = {}
+        for logical_id, resource in resources(self.template, "AWS::DynamoDB::Table").items():
+            props = resource["Properties"]
+            keys = {"": _hash_key(props["KeySchema"])}
+            for index in props.get("GlobalSecondaryIndexes", []) + props.get("LocalSecondaryIndexes", []):
+                keys[index["IndexName"]] = _hash_key(index["KeySchema"])
+            schema[self.resolver.physical[logical_id]] = keys
+        return iam.PolicyEnforcer(policies, schema, enforce=mode != "record")
 
     def http_api_settings(self) -> dict[str, Any]:
         """The HttpApi's JWT authorizers, resolved: name → {issuer, audience}."""
@@ -386,9 +431,29 @@ class LocalStack:
             LambdaSimpleBackend.invoke = self._original_invoke  # type: ignore[method-assign]
             self._original_invoke = None
         bootstrap.reset()
+        if getattr(self, "_uninstall_iam", None) is not None:
+            self._uninstall_iam()
+            self._uninstall_iam = None
+            _record_iam(self.iam)
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+
+
+def _record_iam(enforcer: iam.PolicyEnforcer) -> None:
+    """Append what the functions called to $SOCIALDESK_LOCAL_IAM_LOG (for writing policies)."""
+    path = os.environ.get("SOCIALDESK_LOCAL_IAM_LOG")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as log:
+        for function, request in sorted(enforcer.seen, key=str):
+            log.write(
+                json.dumps([function, request.action, request.resource, list(request.leading_keys)]) + "\n"
+            )
+
+
+def _hash_key(schema: list[dict[str, str]]) -> str:
+    return next(key["AttributeName"] for key in schema if key["KeyType"] == "HASH")
 
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:

@@ -126,16 +126,6 @@ class StreamPump:
 
 def _jsonable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stream records as the Lambda event carries them (datetimes → epoch seconds)."""
+    from socialdesk.tools.redrive import as_event_record
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.timestamp()
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-        return value
-
-    return [convert(r) for r in records]
+    return [as_event_record(r) for r in records]

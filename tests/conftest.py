@@ -13,7 +13,6 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from local import devsecrets
 from local import platforms as fake
 from local.gateway import LocalGateway
 from local.stack import LocalStack
@@ -88,16 +87,7 @@ def desk(platforms: fake.FakePlatforms) -> Iterator[LocalGateway]:
             "MetaGraphBaseUrl": platforms.graph_base_url,
         }
     )
-    prefix = stack.environment["SECRETS_PREFIX"]
-    for name, value in {
-        "x/user-access-token": fake.DEFAULT_X_TOKEN,
-        "meta/page-access-token": fake.DEFAULT_PAGE_TOKEN,
-        "generic/reviews/callback-url": platforms.generic_callback_url,
-        "generic/reviews/secret": devsecrets.value("GENERIC_WEBHOOK_SECRET"),
-    }.items():
-        stack.client("ssm").put_parameter(
-            Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True
-        )
+    stack.put_secrets(platforms.outbound_secrets(generic_sources=["reviews"]))
     try:
         yield LocalGateway(stack)
     finally:

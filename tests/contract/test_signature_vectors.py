@@ -71,7 +71,7 @@ def test_vector_body_is_accepted_end_to_end(
 ) -> None:
     # Given the webhook secret configured to the vector's secret
     header = spec["header"].lower()
-    parameter = "x/consumer-secret" if header == x.SIGNATURE_HEADER else "meta/app-secret"
+    parameter = "inbound/x/consumer-secret" if header == x.SIGNATURE_HEADER else "inbound/meta/app-secret"
     prefix = stack.environment["SECRETS_PREFIX"]
     stack.client("ssm").put_parameter(
         Name=f"{prefix}/{parameter}", Value=_secret(spec), Type="SecureString", Overwrite=True

@@ -53,15 +53,7 @@ def gateway(platforms: fake.FakePlatforms, clock: Clock) -> Iterator[LocalGatewa
             "MetaGraphBaseUrl": platforms.graph_base_url,
         }
     )
-    prefix = stack.environment["SECRETS_PREFIX"]
-    for name, value in {
-        "x/user-access-token": fake.DEFAULT_X_TOKEN,
-        "meta/page-access-token": fake.DEFAULT_PAGE_TOKEN,
-        "whatsapp/access-token": fake.DEFAULT_WHATSAPP_TOKEN,
-    }.items():
-        stack.client("ssm").put_parameter(
-            Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True
-        )
+    stack.put_secrets(platforms.outbound_secrets())
     try:
         yield LocalGateway(stack)
     finally:
@@ -106,7 +98,7 @@ def test_reply_stops_the_clock_and_goes_out_as_a_reply_tweet(
     (sent,) = platforms.requests
     assert sent.method == "POST" and sent.path.endswith("/2/tweets")
     assert sent.body["reply"] == {"in_reply_to_tweet_id": str(BASE_ID + 1)}
-    assert sent.headers["authorization"] == f"Bearer {fake.DEFAULT_X_TOKEN}"
+    assert sent.headers["authorization"].startswith("OAuth ")  # OAuth 1.0a user context, verified by the fake
     ticket = ticket_of(gateway, 1)
     assert (ticket["status"], ticket.get("response"), ticket["first_response_at"]) == (
         "pending",

@@ -219,7 +219,9 @@ def test_failed_start_execution_goes_to_the_dlq_and_redrive_routes_it(
     # When the operator fixes it and runs the documented re-drive
     monkeypatch.undo()
     bootstrap.reset()
-    report = quiet(redrive_queue, sqs, gateway.stack.client("dynamodbstreams"), dlq)
+    report = quiet(
+        redrive_queue, sqs, gateway.stack.client("dynamodbstreams"), dlq, gateway.stack.dispatcher()
+    )
     quiet(gateway.stack.pump)
     # Then the mention is routed and the queue is empty
     assert (report.routed, report.kept) == (1, 0)

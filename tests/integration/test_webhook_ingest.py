@@ -283,3 +283,21 @@ def _token(teams: str = "care", role: str = "agent") -> str:
     from local.token import mint
 
     return mint([t for t in teams.split(",") if t], role)
+
+
+def test_unknown_generic_sources_cost_no_secret_lookup(gateway: Any) -> None:
+    # Given the stack's configured sources (GenericSources) and a count of SSM reads
+    from socialdesk.common import clients
+
+    reads: list[str] = []
+    ssm = clients.client("ssm")
+    ssm.meta.events.register("before-call.ssm.GetParameter", lambda params, **_: reads.append(params["body"]))
+    # When an attacker posts 200 deliveries to sources that are not configured
+    for n in range(200):
+        response = post_generic(gateway, f"attacker-{n % 50}", {"id": n, "created_at": 1, "text": "x"})
+        assert response.status == 401
+        assert response.json()["reason"] == f"unknown source attacker-{n % 50}"
+    # Then not one secret was looked up, and a configured source still works
+    assert reads == []
+    ok = post_generic(gateway, "blog", {"id": "c-1", "created_at": "2026-11-23T09:00:00Z", "text": "hi"})
+    assert ok.status == 200 and len(reads) == 1

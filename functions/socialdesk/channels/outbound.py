@@ -31,14 +31,17 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialdesk.dal.ports import SecretSource
 from socialdesk.domain.errors import DomainError, StorageUnavailable
 from socialdesk.domain.mention import Channel
+
+if TYPE_CHECKING:
+    from socialdesk.channels.x.oauth1 import OAuth1Credentials
 
 #: longest reply text accepted (the platforms' own limits are lower for most endpoints)
 MAX_TEXT_LENGTH = 10_000
@@ -141,9 +144,12 @@ class OutboundSettings(BaseModel):
 
 # --- credentials -------------------------------------------------------------------------------
 
-X_CREDENTIAL = "x/user-access-token"
-META_PAGE_CREDENTIAL = "meta/page-access-token"
-WHATSAPP_CREDENTIAL = "whatsapp/access-token"
+#: credential names under ``outbound/<platform>/<account>/`` (dal.secrets.outbound); the X app's
+#: consumer key and secret and the account's access token and secret are looked up as two pairs
+X_APP_CREDENTIALS = ("consumer-key", "consumer-secret")
+X_USER_CREDENTIALS = ("access-token", "access-token-secret")
+META_PAGE_CREDENTIAL = "page-access-token"
+WHATSAPP_CREDENTIAL = "access-token"
 
 
 def require_secret(secrets: SecretSource, name: str) -> str:
@@ -151,17 +157,67 @@ def require_secret(secrets: SecretSource, name: str) -> str:
 
     A secret store outage is retryable.
     """
+    value = _read_secret(secrets, name)
+    if value is None:
+        raise DeliveryFailed(f"no credential configured: {name}", retryable=False)
+    return value
+
+
+def account_secrets(
+    secrets: SecretSource, platform: str, account: str | None, names: Sequence[str], *, fallback: bool = True
+) -> tuple[str, ...]:
+    """The brand account's credentials ``names``, all read from one place.
+
+    ``outbound/<platform>/<account>/<name>`` when the account holds the first of ``names``; else
+    (with ``fallback``) ``outbound/<platform>/default/<name>``. A pair such as an access token and
+    its secret therefore never mixes two accounts.
+
+    Raises
+    ------
+    DeliveryFailed
+        Not retryable when the account id is malformed or a credential is missing; retryable when
+        the secret store is unavailable.
+    """
+    from socialdesk.dal.secrets import DEFAULT_ACCOUNT, outbound
+
+    places = [account] if account else []
+    if fallback and account != DEFAULT_ACCOUNT:
+        places.append(DEFAULT_ACCOUNT)
+    for place in places:
+        try:
+            first = outbound(platform, place, names[0])
+        except ValueError:
+            raise DeliveryFailed(f"brand account of {platform} is not a valid id", retryable=False) from None
+        if _read_secret(secrets, first) is not None:
+            return tuple(require_secret(secrets, outbound(platform, place, name)) for name in names)
+    where = " or ".join(f"outbound/{platform}/{place}/{names[0]}" for place in places) or platform
+    raise DeliveryFailed(f"no credential configured: {where}", retryable=False)
+
+
+def x_credentials(secrets: SecretSource, account: str | None) -> OAuth1Credentials:
+    """OAuth 1.0a credentials to post as the X account ``account`` (the app's pair, the account's pair)."""
+    from socialdesk.channels.x.oauth1 import OAuth1Credentials
+
+    consumer_key, consumer_secret = account_secrets(secrets, "x", account, X_APP_CREDENTIALS)
+    token, token_secret = account_secrets(secrets, "x", account, X_USER_CREDENTIALS)
+    return OAuth1Credentials(
+        consumer_key=consumer_key, consumer_secret=consumer_secret, token=token, token_secret=token_secret
+    )
+
+
+def _read_secret(secrets: SecretSource, name: str) -> str | None:
     try:
         value = secrets.get(name)
     except StorageUnavailable:
         raise DeliveryFailed(f"secret store unavailable while reading {name}", retryable=True) from None
-    if not value or not value.strip():
-        raise DeliveryFailed(f"no credential configured: {name}", retryable=False)
-    return value.strip()
+    return value.strip() if value and value.strip() else None
 
 
 def send_reply(reply: OutboundReply, *, secrets: SecretSource, settings: OutboundSettings) -> Delivered:
-    """Send ``reply`` on its channel and return what the platform answered.
+    """Send ``reply`` on its channel, as its brand account, and return what the platform answered.
+
+    Credentials are the brand account's (``reply.brand_account``: X user id, Page or Instagram
+    account id, WhatsApp phone number id), else the platform's ``default`` account's.
 
     Raises
     ------
@@ -173,15 +229,14 @@ def send_reply(reply: OutboundReply, *, secrets: SecretSource, settings: Outboun
     from socialdesk.channels.meta import send as meta_send
     from socialdesk.channels.x import send as x_send
 
-    channel = reply.channel
+    channel, account = reply.channel, reply.brand_account
     if channel is Channel.X:
-        return x_send.send(reply, token=require_secret(secrets, X_CREDENTIAL), settings=settings)
+        return x_send.send(reply, credentials=x_credentials(secrets, account), settings=settings)
     if channel is Channel.WHATSAPP:
-        return meta_send.send_whatsapp(
-            reply, token=require_secret(secrets, WHATSAPP_CREDENTIAL), settings=settings
-        )
+        (token,) = account_secrets(secrets, "whatsapp", account, (WHATSAPP_CREDENTIAL,))
+        return meta_send.send_whatsapp(reply, token=token, settings=settings)
     if channel in (Channel.FACEBOOK, Channel.MESSENGER, Channel.INSTAGRAM):
-        token = require_secret(secrets, META_PAGE_CREDENTIAL)
+        (token,) = account_secrets(secrets, "meta", account, (META_PAGE_CREDENTIAL,))
         if channel is Channel.FACEBOOK:
             if reply.private:
                 return meta_send.send_facebook_private(reply, token=token, settings=settings)

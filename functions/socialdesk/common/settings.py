@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Meta batches up to 1000 updates; 4 MiB stays under Lambda's 6 MB synchronous payload limit
 #: even after API Gateway base64-encodes the body (x 4/3).
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+#: a generic source name, as in ``/webhooks/generic/{source}``
+GENERIC_SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 
 
 class Settings(BaseModel):
@@ -30,6 +33,21 @@ class Settings(BaseModel):
     outbound_retry_queue_url: str | None = None
     x_api_base_url: str = "https://api.x.com"
     meta_graph_base_url: str = "https://graph.facebook.com/v21.0"
+    #: the generic sources this stack accepts (``GENERIC_SOURCES``, comma-separated; the
+    #: ``GenericSources`` parameter): any other source is refused before a secret is looked up
+    generic_sources: frozenset[str] = frozenset()
+
+    @field_validator("generic_sources", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [name.strip() for name in value.split(",") if name.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            pattern = re.compile(GENERIC_SOURCE_PATTERN)
+            bad = sorted(str(name) for name in value if not pattern.match(str(name)))
+            if bad:
+                raise ValueError(f"generic source names must match {GENERIC_SOURCE_PATTERN}: {bad}")
+        return value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

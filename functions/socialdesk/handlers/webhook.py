@@ -16,13 +16,14 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from socialdesk.bootstrap import Services, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.ports import WriteOutcome
+from socialdesk.dal.secrets import inbound
 from socialdesk.domain.errors import DomainError, PayloadInvalid, PayloadTooLarge, StorageUnavailable
 from socialdesk.handlers.http import error_response, internal_error, json_response, text_response
 
-#: SSM parameter names under the secrets prefix (names, not secrets)
-X_SECRET = "x/consumer-secret"  # noqa: S105
-META_SECRET = "meta/app-secret"  # noqa: S105
-META_VERIFY_TOKEN = "meta/verify-token"  # noqa: S105
+#: SSM parameter names under the secrets prefix (names, not secrets); the webhook reads inbound/ only
+X_SECRET = inbound("x/consumer-secret")
+META_SECRET = inbound("meta/app-secret")
+META_VERIFY_TOKEN = inbound("meta/verify-token")
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _METRIC_BY_OUTCOME = {
     WriteOutcome.STORED: "MentionsStored",
@@ -136,8 +137,10 @@ def generic_events(event: APIGatewayProxyEventV2, svc: Services) -> dict[str, An
     source = (event.get("pathParameters") or {}).get("source") or ""
     if not _SOURCE.match(source):
         raise PayloadInvalid("source must be 1-40 characters of a-z, 0-9, '-' or '_'")
+    if source not in svc.settings.generic_sources:  # before any secret lookup: unknown sources cost nothing
+        raise SignatureInvalid(f"unknown source {source}")
     body = raw_body(event, svc.settings.max_body_bytes)
-    source_secret = svc.secrets.get(f"generic/{source}/secret")
+    source_secret = svc.secrets.get(inbound(f"generic/{source}/secret"))
     if not source_secret:
         raise SignatureInvalid(f"no secret is configured for source {source}")
     header = headers_of(event).get(generic.SIGNATURE_HEADER)

@@ -1,29 +1,58 @@
-"""Re-drive routing: the stream batches in the dead-letter queue, or every stored mention without a ticket.
+"""Re-drive routing's dead-letter queue through the dispatch function, or route every unrouted mention.
 
 Usage (with AWS credentials for the stack's account)::
 
     python -m socialdesk.tools.redrive --queue-url <RoutingDeadLetterQueueUrl> \\
-        --state-machine-arn <RouteMentionStateMachineArn>
-    python -m socialdesk.tools.redrive --sweep --table <TableName> --state-machine-arn <arn>
+        --dispatch-function <DispatchFunctionName>
+    python -m socialdesk.tools.redrive --sweep --table <TableName> --dispatch-function <DispatchFunctionName>
 
-A DLQ message names a range of stream records (``DDBStreamBatchInfo``); they are read back from the
-stream (kept 24 h) and handed to the dispatch function's own code, so every record kind dispatch
-handles (messages, backup, deletions, the brand's messages, erasure requests) is re-driven. A
-message is deleted only when its records were read and dispatched. Older than 24 h, ``--sweep``
-finds every active mention that has no ticket and routes it. Routing is idempotent, so re-driving
-twice is harmless.
+A DLQ message names a range of stream records (``DDBStreamBatchInfo``). They are read back from
+the stream (kept 24 h), filtered as the event source mapping filters them (new messages, the
+brand's messages, backup, erasure requests, and deletions of active messages), and invoked on the dispatch
+function as a stream batch: every kind dispatch handles is handled by the same code, with the
+same permissions. A message is deleted only when every one of its records was dispatched; a record
+that fails again, a range the stream no longer holds or an unreadable message keeps the message in
+the queue (exit status 1). Dispatch is idempotent, so re-driving twice is harmless.
+
+Older than 24 h, ``--sweep`` finds every active mention that has no ticket and dispatches it like a
+new one (brand replies and erasure requests are not swept: their records are gone with the stream).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+#: invoke dispatch with stream records; returns the sequence numbers of the records that failed
+Dispatch = Callable[[list[dict[str, Any]]], set[str]]
+#: the stream records dispatch's event source mapping delivers (template FilterCriteria)
+DISPATCHED_INSERTS = frozenset({"mention", "outbound_message", "erasure_request", "backup"})
+
+
+def dispatched(record: dict[str, Any]) -> bool:
+    """Whether dispatch's event source mapping delivers this record (its FilterCriteria)."""
+    stream = record.get("dynamodb") or {}
+    new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+    entity = (new.get("entity") or {}).get("S")
+    if record.get("eventName") == "INSERT":
+        return entity in DISPATCHED_INSERTS
+    now_deleted = (new.get("status") or {}).get("S") == "deleted"
+    was_active = (old.get("status") or {}).get("S") == "active"
+    return record.get("eventName") == "MODIFY" and entity == "mention" and now_deleted and was_active
+
+
+_BATCH = 25
+
+
+class RangeUnavailable(Exception):
+    """The stream no longer holds (all of) the records a DLQ message names."""
 
 
 @dataclass
@@ -33,13 +62,25 @@ class RedriveReport:
     messages: int = 0
     routed: int = 0
     kept: int = 0
+    by_entity: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
-def redrive_queue(sqs: Any, streams: Any, queue_url: str, max_messages: int = 1000) -> RedriveReport:
-    """Dispatch again every stream record named by the DLQ's messages; delete a message once done."""
-    from socialdesk.handlers.dispatch import dispatch_records
+def outbox_record(record: dict[str, Any]) -> bool:
+    """Whether the outbox's event source mapping delivers this record (ticket, incident, reply changes)."""
+    entity = (((record.get("dynamodb") or {}).get("NewImage") or {}).get("entity") or {}).get("S")
+    return record.get("eventName") in ("INSERT", "MODIFY") and entity in ("ticket", "incident", "reply")
 
+
+def redrive_queue(
+    sqs: Any,
+    streams: Any,
+    queue_url: str,
+    dispatch: Dispatch,
+    max_messages: int = 1000,
+    select: Callable[[dict[str, Any]], bool] = dispatched,
+) -> RedriveReport:
+    """Dispatch again every record the DLQ's messages name; delete a message once all its records succeed."""
     report = RedriveReport()
     while report.messages < max_messages:
         batch = sqs.receive_message(
@@ -51,52 +92,98 @@ def redrive_queue(sqs: Any, streams: Any, queue_url: str, max_messages: int = 10
             report.messages += 1
             try:
                 info = json.loads(message["Body"])["DDBStreamBatchInfo"]
-                records = records_in(streams, info)
-                result = dispatch_records(records)
-                if result["batchItemFailures"]:
-                    raise RuntimeError(
-                        f"dispatch failed at {result['batchItemFailures'][0]['itemIdentifier']}"
-                    )
-            except (KeyError, ValueError, ClientError, RuntimeError) as error:
+                records = list(_dispatched_records(streams, info, select))
+                failed: set[str] = set()
+                for start in range(0, len(records), _BATCH):
+                    failed |= dispatch(records[start : start + _BATCH])
+            except (KeyError, ValueError, TypeError, ClientError, BotoCoreError, RangeUnavailable) as error:
                 report.kept += 1
                 report.problems.append(f"{message['MessageId']}: {type(error).__name__}: {error}")
                 continue
-            report.routed += len(records)
+            for record in records:
+                if record["dynamodb"]["SequenceNumber"] not in failed:
+                    entity = record["dynamodb"]["NewImage"]["entity"]["S"]
+                    report.by_entity[entity] = report.by_entity.get(entity, 0) + 1
+                    report.routed += 1
+            if failed:
+                report.kept += 1
+                report.problems.append(f"{message['MessageId']}: {len(failed)} record(s) failed again")
+                continue
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return report
 
 
-def records_in(streams: Any, info: dict[str, Any]) -> list[dict[str, Any]]:
-    """The stream records a DLQ message names (start to end sequence number, inclusive)."""
-    iterator = streams.get_shard_iterator(
-        StreamArn=info["streamArn"],
-        ShardId=info["shardId"],
-        ShardIteratorType="AT_SEQUENCE_NUMBER",
-        SequenceNumber=info["startSequenceNumber"],
-    )["ShardIterator"]
-    end = int(info["endSequenceNumber"])
-    found: list[dict[str, Any]] = []
+def _dispatched_records(
+    streams: Any, info: dict[str, Any], select: Callable[[dict[str, Any]], bool] = dispatched
+) -> Iterator[dict[str, Any]]:
+    """The records of the message's range that dispatch handles, as the stream event carries them."""
+    try:
+        iterator = streams.get_shard_iterator(
+            StreamArn=info["streamArn"],
+            ShardId=info["shardId"],
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=info["startSequenceNumber"],
+        )["ShardIterator"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in (
+            "TrimmedDataAccessException",
+            "ResourceNotFoundException",
+        ):
+            raise RangeUnavailable("the stream no longer holds these records; use --sweep") from None
+        raise
+    start, end = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
+    first = True
     while iterator:
         page = streams.get_records(ShardIterator=iterator, Limit=1000)
         for record in page["Records"]:
-            if int(record["dynamodb"]["SequenceNumber"]) > end:
-                return found
-            found.append(_jsonable(record))
+            sequence = int(record["dynamodb"]["SequenceNumber"])
+            if first and sequence != start:
+                raise RangeUnavailable("the first record of the range is no longer in the stream")
+            first = False
+            if sequence > end:
+                return
+            if select(record):
+                yield {**as_event_record(record), "eventSourceARN": info["streamArn"]}
         if not page["Records"]:
-            return found
+            break
         iterator = page.get("NextShardIterator")
-    return found
+    if first:
+        raise RangeUnavailable("the range is no longer in the stream")
 
 
-def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
-    """A record from GetRecords shaped as Lambda delivers it (no datetimes)."""
-    return json.loads(json.dumps(record, default=str))
+def as_event_record(record: Any) -> Any:
+    """A GetRecords record as Lambda's stream event carries it (datetimes as epoch seconds, text bytes)."""
+    if isinstance(record, datetime):
+        return record.timestamp()
+    if isinstance(record, dict):
+        return {k: as_event_record(v) for k, v in record.items()}
+    if isinstance(record, list):
+        return [as_event_record(v) for v in record]
+    if isinstance(record, bytes):
+        return record.decode("utf-8", "replace")
+    return record
 
 
-def sweep_unrouted(dynamodb: Any, table: str) -> RedriveReport:
-    """Route every active mention that has no ticket (a full scan: an operator's last resort)."""
-    from socialdesk.handlers.dispatch import dispatch_records
+def lambda_dispatcher(lambda_client: Any, function_name: str) -> Dispatch:
+    """Invoke the deployed dispatch function with a stream batch (its partial-failure report is read)."""
 
+    def dispatch(records: list[dict[str, Any]]) -> set[str]:
+        response = lambda_client.invoke(
+            FunctionName=function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps({"Records": records}).encode(),
+        )
+        every = {r["dynamodb"]["SequenceNumber"] for r in records}
+        if response.get("FunctionError"):
+            return every
+        answer = json.loads(response["Payload"].read() or b"{}")
+        return {str(f["itemIdentifier"]) for f in (answer or {}).get("batchItemFailures", [])} & every
+
+    return dispatch
+
+
+def sweep_unrouted(dynamodb: Any, table: str, dispatch: Dispatch) -> RedriveReport:
+    """Dispatch every active mention that has no ticket as if it were new (a full scan: a last resort)."""
     report = RedriveReport()
     kwargs: dict[str, Any] = {
         "TableName": table,
@@ -107,14 +194,17 @@ def sweep_unrouted(dynamodb: Any, table: str) -> RedriveReport:
     while True:
         page = dynamodb.scan(**kwargs)
         records = [
-            {"eventName": "INSERT", "dynamodb": {"NewImage": item, "SequenceNumber": str(i)}}
+            {
+                "eventName": "INSERT",
+                "dynamodb": {"NewImage": item, "SequenceNumber": f"sweep-{report.routed + i}"},
+            }
             for i, item in enumerate(page["Items"])
         ]
-        if records and dispatch_records(records)["batchItemFailures"]:
-            report.kept += len(records)
-            report.problems.append("routing could not be started for a page of unrouted mentions")
-        else:
-            report.routed += len(records)
+        for start in range(0, len(records), _BATCH):
+            chunk = records[start : start + _BATCH]
+            failed = dispatch(chunk)
+            report.routed += len(chunk) - len(failed)
+            report.kept += len(failed)
         if "LastEvaluatedKey" not in page:
             return report
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -127,24 +217,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--state-machine-arn", required=True)
-    parser.add_argument("--queue-url", help="RoutingDeadLetterQueueUrl (stack output)")
+    parser.add_argument("--queue-url", help="RoutingDeadLetterQueueUrl or OutboxDeadLetterQueueUrl")
+    parser.add_argument(
+        "--outbox",
+        action="store_true",
+        help="the queue is the outbox's: re-drive ticket, incident, reply changes",
+    )
+    parser.add_argument("--dispatch-function", help="DispatchFunctionName (stack output)")
     parser.add_argument("--sweep", action="store_true", help="route every active mention without a ticket")
     parser.add_argument("--table", help="TableName (stack output), for --sweep")
     args = parser.parse_args(argv)
-    os.environ["ROUTE_STATE_MACHINE_ARN"] = args.state_machine_arn
-    if args.table:
-        os.environ.setdefault("TABLE_NAME", args.table)
-    os.environ.setdefault("RAW_PAYLOAD_BUCKET", "unused-by-redrive")
     if args.sweep:
-        if not args.table:
-            parser.error("--sweep needs --table")
-        report = sweep_unrouted(boto3.client("dynamodb"), args.table)
+        if not args.table or not args.dispatch_function:
+            parser.error("--sweep needs --table and --dispatch-function")
+        dispatch = lambda_dispatcher(boto3.client("lambda"), args.dispatch_function)
+        report = sweep_unrouted(boto3.client("dynamodb"), args.table, dispatch)
     elif args.queue_url:
-        report = redrive_queue(boto3.client("sqs"), boto3.client("dynamodbstreams"), args.queue_url)
+        if not args.dispatch_function:
+            parser.error("--queue-url needs --dispatch-function")
+        dispatch = lambda_dispatcher(boto3.client("lambda"), args.dispatch_function)
+        report = redrive_queue(
+            boto3.client("sqs"),
+            boto3.client("dynamodbstreams"),
+            args.queue_url,
+            dispatch,
+            select=outbox_record if args.outbox else dispatched,
+        )
     else:
         parser.error("give --queue-url or --sweep")
-    print(f"messages {report.messages}, records dispatched {report.routed}, messages kept {report.kept}")
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(report.by_entity.items())) or "none"
+    print(f"messages {report.messages}, records dispatched {report.routed} ({kinds}), kept {report.kept}")
     for problem in report.problems:
         print(f"  kept: {problem}", file=sys.stderr)
     return 1 if report.kept else 0

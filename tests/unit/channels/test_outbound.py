@@ -65,15 +65,7 @@ def settings(platforms: FakePlatforms) -> OutboundSettings:
 
 @pytest.fixture
 def secrets(platforms: FakePlatforms) -> DictSecrets:
-    return DictSecrets(
-        {
-            "x/user-access-token": platforms.x_token,
-            "meta/page-access-token": platforms.page_token,
-            "whatsapp/access-token": platforms.whatsapp_token,
-            f"generic/{SOURCE}/callback-url": platforms.generic_callback_url,
-            f"generic/{SOURCE}/secret": platforms.generic_secret,
-        }
-    )
+    return DictSecrets(platforms.outbound_secrets([SOURCE]))
 
 
 def reply(channel: Channel, *, private: bool, **fields: Any) -> OutboundReply:
@@ -105,12 +97,15 @@ class Case:
     external_id: Callable[[Any], str]
 
 
+#: an OAuth 1.0a header, whose signature the fake verified (nonce and timestamp differ per request)
+OAUTH1_SIGNED = "OAuth "
+
 CASES = {
     "x-public-reply": Case(
         reply(Channel.X, private=False, in_reply_to=TWEET_ID),
         lambda p: "/x/2/tweets",
         "application/json",
-        lambda p: {"authorization": f"Bearer {p.x_token}"},
+        lambda p: {"authorization": OAUTH1_SIGNED},
         lambda p: {"text": TEXT, "reply": {"in_reply_to_tweet_id": TWEET_ID}},
         lambda answer: answer["data"]["id"],
     ),
@@ -118,7 +113,7 @@ CASES = {
         reply(Channel.X, private=True, recipient=X_USER, in_reply_to="1582838594039214083"),
         lambda p: f"/x/2/dm_conversations/with/{X_USER}/messages",
         "application/json",
-        lambda p: {"authorization": f"Bearer {p.x_token}"},
+        lambda p: {"authorization": OAUTH1_SIGNED},
         lambda p: {"text": TEXT},
         lambda answer: answer["data"]["dm_event_id"],
     ),
@@ -224,7 +219,10 @@ def test_each_channel_sends_the_documented_request(
     assert content_type(request) == case.content_type
     assert request.body == case.body(platforms)
     expected_auth = case.auth(platforms)
-    assert request.headers.get("authorization") == expected_auth.get("authorization")
+    if expected_auth.get("authorization") == OAUTH1_SIGNED:
+        assert request.headers["authorization"].startswith(OAUTH1_SIGNED)
+    else:
+        assert request.headers.get("authorization") == expected_auth.get("authorization")
     assert request.query == (
         {"access_token": expected_auth["access_token"]} if "access_token" in expected_auth else {}
     )
@@ -278,15 +276,15 @@ def assert_nothing_leaks(error: DeliveryFailed, *secrets: str) -> None:
 
 WRONG = "wrong-token-should-never-show-9f8e7d"
 CREDENTIAL_OF = {
-    "x-public-reply": "x/user-access-token",
-    "x-dm": "x/user-access-token",
-    "facebook-comment-reply": "meta/page-access-token",
-    "facebook-private-reply": "meta/page-access-token",
-    "messenger": "meta/page-access-token",
-    "instagram-comment-reply": "meta/page-access-token",
-    "instagram-dm": "meta/page-access-token",
-    "whatsapp-contextual-reply": "whatsapp/access-token",
-    "generic": f"generic/{SOURCE}/secret",
+    "x-public-reply": "outbound/x/default/access-token",
+    "x-dm": "outbound/x/default/access-token-secret",
+    "facebook-comment-reply": "outbound/meta/default/page-access-token",
+    "facebook-private-reply": "outbound/meta/default/page-access-token",
+    "messenger": "outbound/meta/default/page-access-token",
+    "instagram-comment-reply": "outbound/meta/default/page-access-token",
+    "instagram-dm": "outbound/meta/default/page-access-token",
+    "whatsapp-contextual-reply": "outbound/whatsapp/default/access-token",
+    "generic": f"outbound/generic/{SOURCE}/secret",
 }
 
 
@@ -386,7 +384,7 @@ def test_a_redirect_is_not_followed(
 @pytest.mark.parametrize("name", ["x-dm", "facebook-comment-reply", "messenger", "generic"])
 def test_connection_refused_is_retryable(name: str, secrets: DictSecrets) -> None:
     closed = f"http://127.0.0.1:{unused_port()}"
-    secrets.values[f"generic/{SOURCE}/callback-url"] = closed + "/generic/callback"
+    secrets.values[f"outbound/generic/{SOURCE}/callback-url"] = closed + "/generic/callback"
     settings = OutboundSettings(x_api_base_url=closed + "/x", meta_graph_base_url=closed + "/graph/v21.0")
     with pytest.raises(DeliveryFailed) as caught:
         send_reply(CASES[name].reply, secrets=secrets, settings=settings)
@@ -420,8 +418,8 @@ def test_a_missing_credential_is_not_retryable(
 def test_a_missing_generic_callback_url_is_named(
     platforms: FakePlatforms, secrets: DictSecrets, settings: OutboundSettings
 ) -> None:
-    del secrets.values[f"generic/{SOURCE}/callback-url"]
-    with pytest.raises(DeliveryFailed, match=f"generic/{SOURCE}/callback-url") as caught:
+    del secrets.values[f"outbound/generic/{SOURCE}/callback-url"]
+    with pytest.raises(DeliveryFailed, match=f"outbound/generic/{SOURCE}/callback-url") as caught:
         send_reply(CASES["generic"].reply, secrets=secrets, settings=settings)
     assert caught.value.retryable is False
 

@@ -3,7 +3,7 @@
 The request mirrors the inbound scheme (:mod:`socialdesk.channels.generic.signature`) with the
 reply purpose prefix, so a signed reply can never pass as an inbound delivery::
 
-    POST <generic/<source>/callback-url>
+    POST <outbound/generic/<source>/callback-url>
     Content-Type: application/json
     X-SocialDesk-Reply-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "reply.<t>.<body>")>
 
@@ -30,6 +30,7 @@ from socialdesk.channels.outbound import (
     post,
     string_id,
 )
+from socialdesk.dal.secrets import outbound
 
 SIGNATURE_HEADER_NAME = "X-SocialDesk-Reply-Signature"
 #: the same source names the inbound route accepts (``/webhooks/generic/{source}``)
@@ -38,12 +39,16 @@ _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 def callback_url_secret(source: str) -> str:
     """The SSM name (relative to the stack prefix) of the source's callback URL."""
-    return f"generic/{source}/callback-url"
+    return outbound("generic", source, "callback-url")
 
 
 def signing_secret(source: str) -> str:
-    """The SSM name of the source's HMAC secret (shared with inbound verification)."""
-    return f"generic/{source}/secret"
+    """The SSM name of the HMAC secret replies to the source are signed with.
+
+    It is the outbound secret, not the inbound one (``inbound/generic/<source>/secret``): the
+    senders cannot read inbound secrets, so a leaked outbound secret cannot forge mentions.
+    """
+    return outbound("generic", source, "secret")
 
 
 def require_source(reply: OutboundReply) -> str:

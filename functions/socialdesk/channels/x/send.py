@@ -1,4 +1,4 @@
-"""Send a reply on X (API v2, OAuth 2.0 user-context bearer token of the brand account).
+"""Send a reply on X (API v2, OAuth 1.0a user context of the brand account: tokens that do not expire).
 
 Documented endpoints (checked against X's docs):
 
@@ -13,8 +13,12 @@ Documented endpoints (checked against X's docs):
   Sources: developer.x.com/en/docs/x-api/direct-messages/manage/api-reference/
   post-dm_conversations-with-participant_id-messages; docs.x.com/x-api/direct-messages/
   send-a-new-message-to-a-user.
-* Both take ``Authorization: Bearer <token>`` and ``Content-Type: application/json``. Errors are
-  RFC 7807 problem details (``title``, ``detail``, ``type``); 429 = rate limit, 5xx = retry.
+* Both take user-context auth and ``Content-Type: application/json``. SocialDesk signs each request
+  with OAuth 1.0a (:mod:`socialdesk.channels.x.oauth1`: consumer key and secret of the app, access
+  token and secret of the brand account; a fresh nonce and timestamp per attempt). OAuth 2.0 user
+  tokens would expire after two hours and need a refresh flow; 1.0a tokens do not expire
+  (docs/decisions/0004-x-oauth1.md). Errors are RFC 7807 problem details (``title``, ``detail``,
+  ``type``); 429 = rate limit, 5xx = retry.
   Source: docs.x.com/x-api/fundamentals/response-codes-and-errors.
 
 User and post ids match ``^[0-9]{1,19}$`` in the API reference, so anything else is refused
@@ -24,10 +28,13 @@ before a request is made.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from socialdesk.channels.outbound import (
     Delivered,
     DeliveryFailed,
+    HttpResult,
     OutboundReply,
     OutboundSettings,
     json_body,
@@ -35,45 +42,74 @@ from socialdesk.channels.outbound import (
     require,
     string_id,
 )
+from socialdesk.channels.x.oauth1 import OAuth1Credentials, authorization_header
 
 _ID = re.compile(r"^[0-9]{1,19}$")
 
 
-def send(reply: OutboundReply, *, token: str, settings: OutboundSettings) -> Delivered:
-    """A DM when ``reply.private``, else a public reply post."""
+def send(
+    reply: OutboundReply,
+    *,
+    credentials: OAuth1Credentials,
+    settings: OutboundSettings,
+    now: float | None = None,
+) -> Delivered:
+    """A DM when ``reply.private``, else a public reply post (``now``: the signature's clock, for tests)."""
     if reply.private:
-        return send_dm(reply, token=token, settings=settings)
-    return send_reply_post(reply, token=token, settings=settings)
+        return send_dm(reply, credentials=credentials, settings=settings, now=now)
+    return send_reply_post(reply, credentials=credentials, settings=settings, now=now)
 
 
-def send_reply_post(reply: OutboundReply, *, token: str, settings: OutboundSettings) -> Delivered:
+def send_reply_post(
+    reply: OutboundReply,
+    *,
+    credentials: OAuth1Credentials,
+    settings: OutboundSettings,
+    now: float | None = None,
+) -> Delivered:
     """Post ``reply.text`` as a reply to the post ``reply.in_reply_to``; the new post id is returned."""
     tweet_id = _x_id(require(reply.in_reply_to, "in_reply_to (the post answered)"), "in_reply_to")
-    result = post(
-        f"{settings.x_api_base_url}/2/tweets",
-        what="X create post",
-        body=json_body({"text": reply.text, "reply": {"in_reply_to_tweet_id": tweet_id}}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=settings.timeout_seconds,
-        redact=(token, reply.text),
+    body = {"text": reply.text, "reply": {"in_reply_to_tweet_id": tweet_id}}
+    result = _post(
+        f"{settings.x_api_base_url}/2/tweets", "X create post", body, reply, credentials, settings, now
     )
     return Delivered(external_id=_data_field(result.body, "id"), endpoint=result.endpoint)
 
 
-def send_dm(reply: OutboundReply, *, token: str, settings: OutboundSettings) -> Delivered:
+def send_dm(
+    reply: OutboundReply,
+    *,
+    credentials: OAuth1Credentials,
+    settings: OutboundSettings,
+    now: float | None = None,
+) -> Delivered:
     """Send ``reply.text`` as a one-to-one DM to the user ``reply.recipient``; the DM event id is returned."""
     user_id = _x_id(require(reply.recipient, "recipient (the customer's X user id)"), "recipient")
-    result = post(
-        f"{settings.x_api_base_url}/2/dm_conversations/with/{user_id}/messages",
-        what="X send DM",
-        body=json_body({"text": reply.text}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=settings.timeout_seconds,
-        redact=(token, reply.text),
-    )
+    url = f"{settings.x_api_base_url}/2/dm_conversations/with/{user_id}/messages"
+    result = _post(url, "X send DM", {"text": reply.text}, reply, credentials, settings, now)
     return Delivered(external_id=_data_field(result.body, "dm_event_id"), endpoint=result.endpoint)
+
+
+def _post(
+    url: str,
+    what: str,
+    body: Mapping[str, Any],
+    reply: OutboundReply,
+    credentials: OAuth1Credentials,
+    settings: OutboundSettings,
+    now: float | None,
+) -> HttpResult:
+    """One signed JSON POST (the JSON body is not part of an OAuth 1.0a signature)."""
+    timestamp = None if now is None else int(now)
+    return post(
+        url,
+        what=what,
+        body=json_body(body),
+        content_type="application/json",
+        headers={"Authorization": authorization_header("POST", url, credentials, timestamp=timestamp)},
+        timeout=settings.timeout_seconds,
+        redact=(*credentials.secret_values(), reply.text),
+    )
 
 
 def _x_id(value: str, what: str) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -48,17 +49,56 @@ class HttpRoute:
 
 @dataclass
 class LocalFunction:
-    """A template function, invoked in-process."""
+    """A template function, invoked in-process.
+
+    Lambda never runs two invocations in one execution environment, so a handler may keep
+    per-invocation state where other invocations in the same process would see it. powertools'
+    HTTP resolver does: it keeps the current event in a class attribute (``BaseRouter.current_event``),
+    shared by every resolver in the process. A handler module holding a resolver is therefore
+    invoked one request at a time locally, as one execution environment would run it; every other
+    function runs its overlapping invocations concurrently, so the races tests look for still happen.
+    """
 
     logical_id: str
     handler: str
     environment: dict[str, str]
     routes: list[HttpRoute] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: how many invocations ran while another one of this function was running (a measure, for tests)
+    overlapped: int = 0
+    _running: int = 0
 
     def entrypoint(self) -> Any:
         """Import the handler the way the Lambda runtime would (``module.function``)."""
         module, _, attribute = self.handler.rpartition(".")
         return getattr(importlib.import_module(module), attribute)
+
+    @property
+    def keeps_invocation_state(self) -> bool:
+        """Whether the handler's module holds a powertools resolver (per-invocation state in a class)."""
+        from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+        module = importlib.import_module(self.handler.rpartition(".")[0])
+        return any(isinstance(value, BaseRouter) for value in vars(module).values())
+
+    def run(self, event: dict[str, Any], context: Any) -> Any:
+        """Invoke the handler (one at a time when it keeps per-invocation state in shared globals)."""
+        handler = self.entrypoint()
+        with self._lock:
+            self.overlapped += int(self._running > 0)
+            self._running += 1
+        try:
+            if self.keeps_invocation_state:
+                with _ENVIRONMENT_LOCKS.setdefault(self.logical_id, threading.Lock()):
+                    return handler(event, context)
+            return handler(event, context)
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+#: one execution environment per function whose handler keeps per-invocation state in globals
+_ENVIRONMENT_LOCKS: dict[str, threading.Lock] = {}
 
 
 @dataclass
@@ -375,7 +415,7 @@ class LocalStack:
         function = self.functions[logical_id]
         token = iam.current_function.set(logical_id)
         try:
-            return function.entrypoint()(event, LambdaContext(function_name=self._name(logical_id)))
+            return function.run(event, LambdaContext(function_name=self._name(logical_id)))
         finally:
             iam.current_function.reset(token)
 

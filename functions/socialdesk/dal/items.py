@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from socialdesk.domain.errors import PayloadInvalid
 
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
@@ -32,8 +35,17 @@ def _plain(value: Any) -> Any:
 
 
 def to_attributes(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Serialise a JSON-mode dict to DynamoDB attributes (None and empty strings dropped)."""
-    return {k: _SERIALIZER.serialize(v) for k, v in _plain(values).items()}
+    """Serialise a JSON-mode dict to DynamoDB attributes (None and empty strings dropped).
+
+    Raises
+    ------
+    PayloadInvalid
+        When a number does not fit DynamoDB's 38 significant digits (say, a count of 10^400).
+    """
+    try:
+        return {k: _SERIALIZER.serialize(v) for k, v in _plain(values).items()}
+    except (decimal.DecimalException, TypeError) as error:
+        raise PayloadInvalid(f"a value cannot be stored: {type(error).__name__}") from None
 
 
 def from_attributes(item: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError
 
 from socialdesk.dal.items import from_attributes, mention_key, outbound_key, to_attributes
 from socialdesk.dal.ports import WriteOutcome
-from socialdesk.dal.table import Table
-from socialdesk.domain.errors import Conflict, StorageUnavailable
+from socialdesk.dal.table import Table, storage_error
+from socialdesk.domain.errors import Conflict
 from socialdesk.domain.mention import Channel, Mention, MentionStatus, StoredMention
 from socialdesk.domain.webhook import BackupReceived
 
@@ -323,5 +323,6 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def _unavailable(error: ClientError) -> StorageUnavailable:
-    return StorageUnavailable(f"mention store: {_code(error) or 'error'}")
+def _unavailable(error: ClientError) -> Exception:
+    """The domain error for a failed call (an oversized item is a 413, not a retryable 503)."""
+    return storage_error(error, "mention store")

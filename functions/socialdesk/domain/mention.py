@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialdesk.domain.timeutil import to_utc
 
+#: the largest count (followers, likes) a platform can plausibly report; DynamoDB numbers hold 38 digits
+MAX_COUNT = 10**15
+
 
 class Channel(StrEnum):
     """Where the customer spoke to the brand."""
@@ -47,7 +50,7 @@ class Author(BaseModel):
     id: str | None = None
     handle: str | None = None
     name: str | None = None
-    followers: int | None = Field(default=None, ge=0)
+    followers: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     verified: bool | None = None
 
     @field_validator("id", mode="before")
@@ -61,10 +64,10 @@ class Engagement(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    likes: int | None = Field(default=None, ge=0)
-    reposts: int | None = Field(default=None, ge=0)
-    replies: int | None = Field(default=None, ge=0)
-    quotes: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    reposts: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    replies: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    quotes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class Attachment(BaseModel):

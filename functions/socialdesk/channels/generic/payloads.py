@@ -19,7 +19,7 @@ class GenericAuthor(BaseModel):
     id: str | None = Field(default=None, max_length=256)
     handle: str | None = Field(default=None, max_length=256)
     name: str | None = Field(default=None, max_length=256)
-    followers: int | None = Field(default=None, ge=0)
+    followers: int | None = Field(default=None, ge=0, le=10**15)
     verified: bool | None = None
 
     @field_validator("id", mode="before")

@@ -53,7 +53,7 @@ IdStr = Annotated[str, BeforeValidator(_id_text), Field(min_length=1, max_length
 #: a timestamp in any of X's formats, normalised to UTC
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
 #: a count (likes, followers, ...); v2 may send it as a numeric string
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=10**15)]
 #: a flag X sends as a boolean or as the string "true"/"false"
 LenientBool = Annotated[bool | None, BeforeValidator(_lenient_bool)]
 

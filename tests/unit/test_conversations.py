@@ -472,3 +472,35 @@ def test_engagement_of_the_first_message_counts() -> None:
     m = tweet(COMPLAINT, handle="yas").model_copy(update={"engagement": Engagement(likes=40, reposts=20)})
     desk.receive(m)
     assert desk.ticket_of(m).engagement == 60
+
+
+def test_an_instagram_mention_without_text_reaches_a_queue_with_an_sla() -> None:
+    # Given an Instagram @mention (Meta sends only the media and comment ids: no text to judge)
+    desk = Desk()
+    mention = tweet("", handle="ivy", channel=Channel.INSTAGRAM, kind=MentionKind.COMMENT)
+    outcome = desk.receive(mention)
+    ticket = desk.tickets.get(outcome.ticket_id)
+    # Then a person must look at it: not the no-reply engagement queue
+    assert ticket is not None and ticket.team != "engagement" and ticket.due_at is not None
+
+
+def test_the_sla_report_counts_warnings_and_breaches_apart() -> None:
+    from socialdesk.logic.reports import summarise
+
+    desk = Desk()
+    warned, breached = (
+        tweet(COMPLAINT, handle="w1"),
+        tweet(COMPLAINT, handle="b1", at=NOW - timedelta(hours=2)),
+    )
+    desk.receive(warned)
+    desk.receive(breached)
+    desk.escalate(NOW + timedelta(minutes=200))  # 80 % of w1's 240 min target; b1 is past its deadline
+    report = summarise(
+        "customer-care",
+        NOW - timedelta(days=1),
+        NOW + timedelta(days=1),
+        list(desk.tickets.tickets.values()),
+        NOW + timedelta(minutes=200),
+    )
+    assert (report.warned, report.breached) == (1, 1)
+    assert report.breaches_by_level == {"level_3": 1}  # b1 was reassigned (270 min), never only warned

@@ -29,7 +29,7 @@ class SlaReport(BaseModel):
     first_response_p50_minutes: float | None
     first_response_p90_minutes: float | None
     compliance: float | None  # share of tickets with a first-response target that met it
-    warned: int  # tickets that reached a warning level (before their deadline)
+    warned: int  # tickets warned before their deadline that did not breach (disjoint from breached)
     breached: int  # tickets that missed a response deadline
     breaches_by_level: dict[str, int]  # breach levels only (warnings are not breaches)
     resolution_breached: int
@@ -108,7 +108,7 @@ def summarise(
         first_response_p50_minutes=_percentile(minutes, 0.5),
         first_response_p90_minutes=_percentile(minutes, 0.9),
         compliance=round(len(met) / len(with_target), 3) if with_target else None,
-        warned=sum(1 for t in found if t.warned),
+        warned=sum(1 for t in found if t.warned and not t.breached),
         breached=sum(1 for t in found if t.breached),
         breaches_by_level=dict(sorted(levels.items())),
         resolution_breached=sum(1 for t in found if t.resolution_clock and t.resolution_clock.breached),

@@ -116,6 +116,8 @@ class _State:
     log: list[Recorded] = field(default_factory=list)
     failures: list[_Failure] = field(default_factory=list)
     stalls: list[float] = field(default_factory=list)
+    #: stall AFTER the request was processed and recorded: the platform posted it, the answer is late
+    late_answers: list[float] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
 
@@ -277,6 +279,18 @@ class FakePlatforms:
         with self._state.lock:
             self._state.stalls.extend([seconds] * count)
 
+    def answer_late_next(self, count: int, *, seconds: float) -> None:
+        """Accept the next ``count`` requests (they are posted), then hold the answer for ``seconds``.
+
+        The sender's timeout fires although the platform has the message: an unknown outcome.
+        """
+        with self._state.lock:
+            self._state.late_answers.extend([seconds] * count)
+
+    def posted(self, path_suffix: str) -> list[Recorded]:
+        """Accepted POSTs whose path ends with ``path_suffix`` (what the platform now shows), newest first."""
+        return [r for r in reversed(self.requests) if r.method == "POST" and r.path.endswith(path_suffix)]
+
     @property
     def requests(self) -> list[Recorded]:
         """Every accepted (2xx) request, oldest first."""
@@ -313,6 +327,10 @@ class FakePlatforms:
     def _take_stall(self) -> float:
         with self._state.lock:
             return self._state.stalls.pop(0) if self._state.stalls else 0.0
+
+    def _take_late_answer(self) -> float:
+        with self._state.lock:
+            return self._state.late_answers.pop(0) if self._state.late_answers else 0.0
 
 
 def unused_port() -> int:
@@ -387,6 +405,9 @@ class _Handler(BaseHTTPRequestHandler):
                 body,
             )
         )
+        late = self.platforms._take_late_answer() if 200 <= status < 300 and self.command == "POST" else 0.0
+        if late:
+            self.platforms._state.release.wait(late)
         self._respond(status, body, family, extra_headers)
 
     def _respond(self, status: int, body: dict[str, Any], family: str, extra: dict[str, str]) -> None:
@@ -496,6 +517,8 @@ def _x_reject(status: int, detail: str, *, parameter: str | None = None) -> _Rej
 def _x(
     platforms: FakePlatforms, method: str, path: str, headers: dict[str, str], body: Any
 ) -> tuple[int, dict[str, Any]]:
+    if method == "GET":
+        return _x_lookup(platforms, path)
     dm = re.fullmatch(r"/2/dm_conversations/with/([^/]+)/messages", path)
     if path != "/2/tweets" and dm is None:
         raise _Reject(404, _error_body("x", 404, f"no route for {path}"))
@@ -540,6 +563,35 @@ def _x(
             )
     new_id = _digits(19)
     return 201, {"data": {"id": new_id, "text": text, "edit_history_tweet_ids": [new_id]}}
+
+
+def _x_lookup(platforms: FakePlatforms, path: str) -> tuple[int, dict[str, Any]]:
+    """The brand's recent posts (``GET /2/users/:id/tweets``) or a DM conversation's events
+    (``GET /2/dm_conversations/with/:participant_id/dm_events``), as X lists them, newest first."""
+    timeline = re.fullmatch(r"/2/users/([0-9]{1,19})/tweets", path)
+    if timeline is not None:
+        data = []
+        for r in platforms.posted("/2/tweets"):
+            item: dict[str, Any] = {"id": r.response["data"]["id"], "text": r.body["text"]}
+            if isinstance(r.body.get("reply"), dict):
+                item["referenced_tweets"] = [
+                    {"type": "replied_to", "id": r.body["reply"]["in_reply_to_tweet_id"]}
+                ]
+            data.append(item)
+        return 200, {"data": data, "meta": {"result_count": len(data)}}
+    events = re.fullmatch(r"/2/dm_conversations/with/([0-9]{1,19})/dm_events", path)
+    if events is not None:
+        data = [
+            {
+                "id": r.response["data"]["dm_event_id"],
+                "event_type": "MessageCreate",
+                "text": r.body["text"],
+                "sender_id": platforms.brand_x_id,
+            }
+            for r in platforms.posted(f"/2/dm_conversations/with/{events.group(1)}/messages")
+        ]
+        return 200, {"data": data, "meta": {"result_count": len(data)}}
+    raise _Reject(404, _error_body("x", 404, f"no route for {path}"))
 
 
 def _x_unauthorized(code: int, message: str) -> _Reject:
@@ -636,6 +688,18 @@ def _graph(
     if match is None:
         raise _graph_reject(400, f"Unknown path components: {path}", code=2500)
     node, edge = urllib.parse.unquote(match.group(1)), match.group(2)
+    if method == "GET" and edge in ("comments", "replies"):
+        _check_page_token(platforms, query.get("access_token"))
+        key = "message" if edge == "comments" else "text"
+        data = [
+            {
+                "id": r.response["id"],
+                key: (r.body or {}).get("message") or r.query.get("message"),
+                "from": {"id": platforms.page_id},
+            }
+            for r in platforms.posted(f"/{node}/{edge}")
+        ]
+        return 200, {"data": data}
     if method != "POST":
         raise _graph_reject(400, "Unsupported method", code=100)
     if not _GRAPH_ID.match(node):

@@ -157,7 +157,7 @@ def reply_service() -> ReplyService:
         idempotent_function,
     )
 
-    from socialdesk.channels.outbound import OutboundSettings, send_reply
+    from socialdesk.channels.outbound import OutboundSettings, find_sent, send_reply
     from socialdesk.logic.reply_flow import ReplyService
 
     svc = services()
@@ -180,7 +180,9 @@ def reply_service() -> ReplyService:
         return lambda command: run(command=command)
 
     outbound = OutboundSettings(
-        x_api_base_url=settings.x_api_base_url, meta_graph_base_url=settings.meta_graph_base_url
+        x_api_base_url=settings.x_api_base_url,
+        meta_graph_base_url=settings.meta_graph_base_url,
+        timeout_seconds=settings.outbound_timeout_seconds,
     )
 
     def enqueue(ticket_id: str, reply_id: str) -> None:
@@ -200,6 +202,7 @@ def reply_service() -> ReplyService:
         enqueue_retry=enqueue,
         send=lambda reply: send_reply(reply, secrets=svc.secrets, settings=outbound),
         policy=svc.policies.routing_policy,
+        lookup=lambda reply: find_sent(reply, secrets=svc.secrets, settings=outbound),
     )
 
 

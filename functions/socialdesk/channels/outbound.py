@@ -257,6 +257,50 @@ def send_reply(reply: OutboundReply, *, secrets: SecretSource, settings: Outboun
     raise DeliveryFailed(f"no outbound adapter for channel {channel}", retryable=False)
 
 
+class NoLookup(Exception):
+    """The platform offers no way to check whether a message was posted (Messenger, WhatsApp DMs)."""
+
+
+def find_sent(reply: OutboundReply, *, secrets: SecretSource, settings: OutboundSettings) -> Delivered | None:
+    """Whether the platform shows ``reply`` as posted (after a call whose outcome was unknown).
+
+    X: the brand's recent posts (a reply to the same post with the same text) or the DM
+    conversation's events; Facebook and Instagram: the comment's replies from the Page with the
+    same text. A generic source dedupes on ``reply_id``, so sending again is safe: None.
+
+    Raises
+    ------
+    NoLookup
+        For channels without a lookup: the caller marks the reply ``unknown`` and alarms.
+    DeliveryFailed
+        When the lookup itself failed (retry it later).
+    """
+    from socialdesk.channels.meta import send as meta_send
+    from socialdesk.channels.x import send as x_send
+
+    channel, account = reply.channel, reply.brand_account
+    if channel is Channel.GENERIC:
+        return None
+    if channel is Channel.X:
+        return x_send.find_sent(reply, credentials=x_credentials(secrets, account), settings=settings)
+    if channel in (Channel.FACEBOOK, Channel.INSTAGRAM) and not reply.private:
+        (token,) = account_secrets(secrets, "meta", account, (META_PAGE_CREDENTIAL,))
+        return meta_send.find_comment_reply(reply, token=token, settings=settings)
+    raise NoLookup(f"{channel.value} {'DMs' if reply.private else 'messages'} cannot be looked up")
+
+
+def can_look_up(reply: OutboundReply) -> bool:
+    """Whether :func:`find_sent` can tell if ``reply`` was posted (or resending it is safe)."""
+    if reply.channel in (Channel.X, Channel.GENERIC):
+        return True
+    return reply.channel in (Channel.FACEBOOK, Channel.INSTAGRAM) and not reply.private
+
+
+def same_text(left: str | None, right: str | None) -> bool:
+    """Whether a platform's copy of a message is ours (whitespace normalised, as platforms do)."""
+    return " ".join((left or "").split()) == " ".join((right or "").split())
+
+
 # --- HTTP --------------------------------------------------------------------------------------
 
 
@@ -302,11 +346,33 @@ def form_body(fields: Mapping[str, str]) -> bytes:
     return urllib.parse.urlencode(fields).encode("ascii")
 
 
+def get(
+    url: str,
+    *,
+    what: str,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+    redact: Iterable[str] = (),
+) -> HttpResult:
+    """GET ``url`` (plus ``query``) and return the 2xx answer; failures as :func:`post` raises them."""
+    return post(
+        url,
+        what=what,
+        body=None,
+        content_type="",
+        timeout=timeout,
+        headers=headers,
+        query=query,
+        redact=redact,
+    )
+
+
 def post(
     url: str,
     *,
     what: str,
-    body: bytes,
+    body: bytes | None,
     content_type: str,
     timeout: float,
     headers: Mapping[str, str] | None = None,
@@ -331,16 +397,17 @@ def post(
         raise DeliveryFailed(f"{what}: the URL must not carry credentials", retryable=False)
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise DeliveryFailed(f"{what}: plain http is only allowed to loopback hosts", retryable=False)
-    endpoint = f"POST {parts.scheme}://{parts.netloc}{parts.path or '/'}"
+    method = "POST" if body is not None else "GET"
+    endpoint = f"{method} {parts.scheme}://{parts.netloc}{parts.path or '/'}"
     full_url = url
     if query:
         full_url += ("&" if parts.query else "?") + urllib.parse.urlencode(query)
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         full_url,
         data=body,
-        method="POST",
+        method=method,
         headers={
-            "Content-Type": content_type,
+            **({"Content-Type": content_type} if body is not None else {}),
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
             **(headers or {}),

@@ -32,6 +32,7 @@ class Settings(BaseModel):
     policy_cache_seconds: float = Field(default=60, ge=0, le=3600)
     outbound_retry_queue_url: str | None = None
     x_api_base_url: str = "https://api.x.com"
+    outbound_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     meta_graph_base_url: str = "https://graph.facebook.com/v21.0"
     #: the generic sources this stack accepts (``GENERIC_SOURCES``, comma-separated; the
     #: ``GenericSources`` parameter): any other source is refused before a secret is looked up

@@ -11,6 +11,7 @@ from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Principal
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.logic.respond import (
+    Lookup,
     ReplyOutcome,
     ReplyRequest,
     Sender,
@@ -35,6 +36,7 @@ class ReplyService:
     clock: Callable[[], datetime]
     once: Once
     policy: Callable[[], RoutingPolicy]
+    lookup: Lookup | None = None
 
     def reply(
         self, principal: Principal, ticket_id: str, request: ReplyRequest, key: str | None
@@ -86,6 +88,7 @@ class ReplyService:
             tickets=self.tickets,
             replies=self.replies,
             policy=self.policy(),
+            lookup=self.lookup,
         )
         if outcome.retrying:
             self.enqueue_retry(outcome.ticket_id, outcome.reply_id)
@@ -107,6 +110,7 @@ class ReplyService:
             tickets=self.tickets,
             replies=self.replies,
             policy=self.policy(),
+            lookup=self.lookup,
         )
         if outcome.retrying:
             if from_queue:

@@ -29,8 +29,12 @@ if TYPE_CHECKING:
     from socialdesk.channels.outbound import Delivered, OutboundReply
 
 Sender = Callable[["OutboundReply"], "Delivered"]
+#: asks the platform whether a reply was posted (None: not there); raises NoLookup where it cannot
+Lookup = Callable[["OutboundReply"], "Delivered | None"]
 #: how long a sender holds a reply before another may take it over (longer than any platform call)
 LEASE = timedelta(seconds=60)
+#: how long after an unknown outcome the platform has to show the message before it is resent
+SETTLE = timedelta(seconds=60)
 #: the longest reply each channel takes, public and private (None: the channel has no such mode)
 REPLY_LIMITS: dict[str, dict[bool, int | None]] = {
     "x": {False: 280, True: 10_000},
@@ -121,7 +125,7 @@ class ReplyOutcome(BaseModel):
             in_reply_to=reply.get("in_reply_to"),
             external_id=reply.get("external_id"),
             error=reply.get("last_error"),
-            retrying=bool(reply.get("retryable")) and reply.get("status") == "failed",
+            retrying=bool(reply.get("retryable")) and reply.get("status") in ("failed", "unknown"),
         )
 
 
@@ -222,49 +226,95 @@ def deliver_reply(
     tickets: TicketRepository,
     replies: ReplyStore,
     policy: RoutingPolicy,
+    lookup: Lookup | None = None,
 ) -> ReplyOutcome:
     """Send a stored reply once, under a lease, and record what happened.
 
     - ``sent``: the platform accepted it; the ticket's clock stops; the sent message is remembered.
     - ``failed``: refused (not retryable: the clock keeps running, the ticket shows why) or failed
       before reaching the platform (retryable: the caller queues a retry).
-    - ``unknown``: the request went out and no answer came back; it is never resent automatically.
+    - ``unknown``: the request went out and no answer came back. It is never resent blindly: where
+      the platform can be asked (``lookup``: X, Facebook and Instagram comment replies; a generic
+      source dedupes on the reply id), a retry first looks for it and records it as sent when found,
+      or resends once the platform has had :data:`SETTLE` to show it; elsewhere it stays ``unknown``
+      on the ticket (alarmed) for an agent to decide.
     - another sender holds the lease: nothing is sent; the current state is returned.
     """
-    from socialdesk.channels.outbound import DeliveryFailed, OutboundReply
+    from socialdesk.channels.outbound import DeliveryFailed, NoLookup, OutboundReply
 
-    if reply.get("status") in ("sent", "unknown"):
-        return ReplyOutcome.of(reply)
-    if reply.get("status") == "failed" and not reply.get("retryable"):
+    status = str(reply.get("status", "queued"))
+    outbound = OutboundReply.model_validate({k: reply.get(k) for k in OutboundReply.model_fields})
+    if status == "sent" or (status == "failed" and not reply.get("retryable")):
         return ReplyOutcome.of(reply)
     lease = reply.get("lease_until")
-    if reply.get("status") == "sending" and lease and datetime.fromisoformat(lease) > now:
+    if status == "sending" and lease and datetime.fromisoformat(lease) > now:
         return ReplyOutcome.of(reply)
+    if status == "sending":  # its sender died mid-call (the lease ran out): the outcome is unknown
+        from socialdesk.channels.outbound import can_look_up
+
+        values = {
+            "status": "unknown",
+            "retryable": can_look_up(outbound),
+            "last_attempt_at": lease or now.isoformat(),
+            "last_error": "the sender stopped before recording the platform's answer",
+            "lease_until": None,
+        }
+        try:
+            replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=("sending",))
+        except Conflict:
+            return ReplyOutcome.of(replies.reply(reply["ticket_id"], reply["reply_id"]) or reply)
+        reply, status = {**reply, **values}, "unknown"
+    if status == "unknown":
+        if lookup is None or not reply.get("retryable"):
+            return ReplyOutcome.of(reply)
+        try:
+            found = lookup(outbound)
+        except (NoLookup, DeliveryFailed):
+            return ReplyOutcome.of(reply)  # still unknown; the retry comes back later
+        if found is not None:
+            return _delivered(reply, found, now, tickets, replies, policy, expected=(status,))
+        attempted = datetime.fromisoformat(str(reply.get("last_attempt_at") or now.isoformat()))
+        if now - attempted < SETTLE:
+            return ReplyOutcome.of(reply)  # not visible yet: ask again later
     attempts = int(reply.get("attempts", 0)) + 1
     try:
         replies.update_reply(
             reply["ticket_id"],
             reply["reply_id"],
             {"status": "sending", "attempts": attempts, "lease_until": (now + LEASE).isoformat()},
-            expected_status=(str(reply.get("status", "queued")),),
+            expected_status=(status,),
         )
     except Conflict:  # another sender took it first
         current = replies.reply(reply["ticket_id"], reply["reply_id"]) or reply
         return ReplyOutcome.of(current)
-    outbound = OutboundReply.model_validate({k: reply.get(k) for k in OutboundReply.model_fields})
     try:
         delivered = send(outbound)
     except DeliveryFailed as failure:
-        status = "unknown" if failure.unknown else "failed"
+        from socialdesk.channels.outbound import can_look_up
+
         values = {
-            "status": status,
+            "status": "unknown" if failure.unknown else "failed",
             "last_error": failure.reason,
             "last_attempt_at": now.isoformat(),
-            "retryable": failure.retryable and not failure.unknown,
+            # an unknown outcome is retried only where the platform can be asked first
+            "retryable": can_look_up(outbound) if failure.unknown else failure.retryable,
             "lease_until": None,
         }
         replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=("sending",))
         return ReplyOutcome.of({**reply, **values})
+    return _delivered(reply, delivered, now, tickets, replies, policy, expected=("sending",))
+
+
+def _delivered(
+    reply: dict[str, Any],
+    delivered: Delivered,
+    now: datetime,
+    tickets: TicketRepository,
+    replies: ReplyStore,
+    policy: RoutingPolicy,
+    *,
+    expected: tuple[str, ...],
+) -> ReplyOutcome:
     values = {
         "status": "sent",
         "external_id": delivered.external_id,
@@ -274,7 +324,7 @@ def deliver_reply(
         "lease_until": None,
         "retryable": None,
     }
-    replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=("sending",))
+    replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=expected)
     _stop_the_clock(reply, now, tickets, policy)
     if delivered.external_id:
         replies.record_sent_message(_sent_message(reply, delivered.external_id, now), reply["ticket_id"])

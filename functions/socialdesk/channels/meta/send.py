@@ -198,3 +198,28 @@ def _node(value: str, what: str) -> str:
 
 def _field(body: object, name: str) -> str | None:
     return string_id(body.get(name)) if isinstance(body, dict) else None
+
+
+def find_comment_reply(reply: OutboundReply, *, token: str, settings: OutboundSettings) -> Delivered | None:
+    """Look for ``reply`` among the replies to its comment (``GET /{comment-id}/comments`` on Facebook,
+    ``/{comment-id}/replies`` on Instagram), posted by the Page with the same text."""
+    from socialdesk.channels.outbound import get, same_text
+
+    node = _node(require(reply.in_reply_to, "in_reply_to (the comment answered)"), "in_reply_to")
+    instagram = reply.channel.value == "instagram"
+    edge, text_field = ("replies", "text") if instagram else ("comments", "message")
+    result = get(
+        f"{settings.meta_graph_base_url}/{node}/{edge}",
+        what="Graph comment lookup",
+        query={"fields": f"id,{text_field},from", "access_token": token, "limit": "50"},
+        timeout=settings.timeout_seconds,
+        redact=(token,),
+    )
+    items = result.body.get("data") if isinstance(result.body, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not same_text(item.get(text_field), reply.text):
+            continue
+        author = item.get("from") if isinstance(item.get("from"), dict) else {}
+        if not author or not reply.brand_account or str(author.get("id")) == reply.brand_account or instagram:
+            return Delivered(external_id=string_id(item.get("id")), endpoint=result.endpoint)
+    return None

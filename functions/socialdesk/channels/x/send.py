@@ -112,6 +112,46 @@ def _post(
     )
 
 
+def find_sent(
+    reply: OutboundReply,
+    *,
+    credentials: OAuth1Credentials,
+    settings: OutboundSettings,
+    now: float | None = None,
+) -> Delivered | None:
+    """Look for ``reply`` among the brand's recent posts (public) or the DM conversation (private)."""
+    from socialdesk.channels.outbound import get, same_text
+
+    if reply.private:
+        user_id = _x_id(require(reply.recipient, "recipient"), "recipient")
+        url = f"{settings.x_api_base_url}/2/dm_conversations/with/{user_id}/dm_events"
+        query = {"max_results": "50", "dm_event.fields": "text,sender_id"}
+    else:
+        brand = _x_id(require(reply.brand_account, "brand_account (the brand's X user id)"), "brand_account")
+        url = f"{settings.x_api_base_url}/2/users/{brand}/tweets"
+        query = {"max_results": "50", "tweet.fields": "referenced_tweets"}
+    import urllib.parse
+
+    timestamp = None if now is None else int(now)
+    url = f"{url}?{urllib.parse.urlencode(query)}"  # the query is part of the OAuth 1.0a signature
+    header = authorization_header("GET", url, credentials, timestamp=timestamp)
+    result = get(
+        url,
+        what="X lookup",
+        headers={"Authorization": header},
+        timeout=settings.timeout_seconds,
+        redact=credentials.secret_values(),
+    )
+    items = result.body.get("data") if isinstance(result.body, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not same_text(item.get("text"), reply.text):
+            continue
+        replied = {r.get("id") for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"}
+        if reply.private or reply.in_reply_to in replied:
+            return Delivered(external_id=string_id(item.get("id")), endpoint=result.endpoint)
+    return None
+
+
 def _x_id(value: str, what: str) -> str:
     if not _ID.match(value):
         raise DeliveryFailed(f"{what} must be an X id of 1-19 digits", retryable=False)

@@ -117,3 +117,37 @@ def test_the_refit_tool_reads_corrections_and_reports_without_enough_of_them(sta
     )
     assert not outcome.published
     assert outcome.trained_on + outcome.held_out == 3
+
+
+def test_classify_uses_the_published_version_once_the_composition_root_installs_the_registry(
+    stack: LocalStack,
+) -> None:
+    from socialdesk import bootstrap
+    from socialdesk.common.settings import Settings
+    from socialdesk.domain.classification import classify
+    from socialdesk.domain.mention import Channel, Mention, MentionKind
+    from socialdesk.learning.runtime import packaged_model
+
+    table, bucket = stack.environment["TABLE_NAME"], stack.environment["RAW_PAYLOAD_BUCKET"]
+    mention = Mention(
+        channel=Channel.X,
+        external_id="1",
+        kind=MentionKind.POST,
+        source="x",
+        created_at=AT,
+        text="thank you, love it",
+    )
+    settings = Settings(table_name=table, raw_payload_bucket=bucket, model_bucket=bucket)
+    try:
+        # Given a registry with nothing published: the packaged model answers
+        bootstrap.install_model_source(settings)
+        assert classify(mention).model_version == packaged_model().version
+        # When a version is published
+        registry = S3ModelRegistry(stack.client("s3"), stack.client("dynamodb"), bucket, table)
+        registry.publish(tiny("routing-a"), actor="t", at=AT, reason="", metrics={}, expected_current=None)  # type: ignore[arg-type]
+        bootstrap.install_model_source(settings)  # a new execution environment (the cache is per process)
+        # Then Classify uses it
+        assert classify(mention).model_version == "routing-a"
+    finally:
+        bootstrap.reset()
+    assert classify(mention).model_version == packaged_model().version

@@ -72,8 +72,8 @@ def word_grams(toks: list[str], text: str, spec: FeatureSpec) -> list[str]:
     grams = list(toks)
     if spec.word_ngrams >= 2:
         grams.extend(f"{a} {b}" for a, b in itertools.pairwise(toks))
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+    letters = sum(map(str.isalpha, text))
+    if letters >= 8 and sum(map(str.isupper, text)) > 0.6 * letters:
         grams.append("__caps__")
     if len(toks) > 40:
         grams.append("__long__")

@@ -23,6 +23,7 @@ class LanguageProfiles:
     scripts: tuple[tuple[str, re.Pattern[str]], ...]
     min_score: float
     margin: float
+    any_script: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> LanguageProfiles:
@@ -33,19 +34,26 @@ class LanguageProfiles:
                 owners.setdefault(word, []).append(language)
         votes = {w: tuple((lang, 1.0 / len(langs)) for lang in langs) for w, langs in owners.items()}
         letters = {str(k): (str(v[0]), float(v[1])) for k, v in doc.get("letters", {}).items()}
-        scripts = tuple((str(code), re.compile(f"[{ranges}]")) for code, ranges in doc.get("scripts", ()))
-        return cls(votes, letters, scripts, float(doc["min_score"]), float(doc["margin"]))
+        ranges = [(str(code), str(chars)) for code, chars in doc.get("scripts", ())]
+        scripts = tuple((code, re.compile(f"[{chars}]")) for code, chars in ranges)
+        any_script = re.compile("[" + "".join(chars for _, chars in ranges) + "]") if ranges else None
+        return cls(votes, letters, scripts, float(doc["min_score"]), float(doc["margin"]), any_script)
 
-    def detect(self, text: str) -> str:
-        """ISO 639-1 code of ``text``, or "und" when unclear (scripts first, then word votes)."""
-        for code, pattern in self.scripts:
-            if pattern.search(text):
-                return code
-        if "@" in text:
+    def detect(self, text: str, words: list[str] | None = None) -> str:
+        """ISO 639-1 code of ``text``, or "und" when unclear (scripts first, then word votes).
+
+        ``words`` may give :func:`words_of` of the text when the caller has it already.
+        """
+        if self.any_script is not None and self.any_script.search(text):
+            for code, pattern in self.scripts:
+                if pattern.search(text):
+                    return code
+        if "@" in text and _EMAIL_RE.search(text):
             text = _EMAIL_RE.sub(" ", text)
+            words = None
         lowered = text.lower()
         scores: dict[str, float] = {}
-        for word in words_of(lowered):
+        for word in words_of(lowered) if words is None else words:
             for language, vote in self.votes.get(word, ()):
                 scores[language] = scores.get(language, 0.0) + vote
         for letter, (language, weight) in self.letters.items():

@@ -15,6 +15,7 @@ import gzip
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 from socialdesk.learning.features import FeatureSpec, char_grams, char_tokens, sublinear, tokens, word_grams
 
 MODEL_FORMAT = 2
+#: one n-gram's integer row: ``scale · w · idf`` per output, then ``scale · idf²``
+Row = tuple[int, ...]
 #: how many distinct tokens' character-gram sums are memoised per model (cleared when full)
 TOKEN_CACHE_SIZE = 100_000
 
@@ -64,8 +67,8 @@ class RoutingModel:
     version: str
     intents: tuple[str, ...]
     topics: tuple[str, ...]
-    words: dict[str, list[int]]
-    chars: dict[str, list[int]]
+    words: dict[str, Row]
+    chars: dict[str, Row]
     bias: list[float]
     scale: float = 1000.0
     temperature: float = 1.0
@@ -80,7 +83,7 @@ class RoutingModel:
         """The summed character rows of one token (memoised: tokens repeat across mentions)."""
         if token in self._token_cache:
             return self._token_cache[token]
-        summed = _summed(Counter(char_grams(token, self.spec)), self.chars)
+        summed, _ = _summed(Counter(char_grams(token, self.spec)), self.chars)
         if len(self._token_cache) >= TOKEN_CACHE_SIZE:
             self._token_cache.clear()
         self._token_cache[token] = summed
@@ -89,10 +92,9 @@ class RoutingModel:
     def raw_scores(self, text: str) -> tuple[list[float], int]:
         """Linear scores per output (before softmax/sigmoid) and the number of known n-grams."""
         toks = tokens(text)
-        grams = Counter(word_grams(toks, text, self.spec))
-        known = sum(1 for gram in grams if gram in self.words)
+        word_block, known = _summed(Counter(word_grams(toks, text, self.spec)), self.words)
         scores = list(self.bias)
-        blocks = [_summed(grams, self.words)]
+        blocks = [word_block]
         if self.spec.char_max:
             rows = [row for tok in char_tokens(toks) if (row := self._token_chars(tok)) is not None]
             known += len(rows)
@@ -114,7 +116,7 @@ class RoutingModel:
             evidence=count,
         )
 
-    def idf(self, row: list[int]) -> float:
+    def idf(self, row: Row) -> float:
         """The idf of an n-gram, read off its row's last column."""
         return math.sqrt(row[-1] / self.scale)
 
@@ -154,8 +156,9 @@ class RoutingModel:
             version=str(doc["version"]),
             intents=intents,
             topics=tuple(doc["topics"]),
-            words=words,
-            chars=chars,
+            # tuples of ints are untracked by the garbage collector: no GC pauses over the model
+            words={g: tuple(row) for g, row in words.items()},
+            chars={g: tuple(row) for g, row in chars.items()},
             bias=[float(b) for b in doc["bias"]],
             scale=float(doc["scale"]),
             temperature=float(doc.get("temperature", 1.0)),
@@ -182,21 +185,21 @@ class RoutingModel:
         return cls.from_bytes(path.read_bytes())
 
 
-def _summed(counts: Counter[str], table: dict[str, list[int]]) -> list[float] | None:
-    """Σ of the known n-grams' rows, a repeated one weighted ``1 + ln count`` (its idf² column squared)."""
-    rows: list[list[int]] = []
+def _summed(counts: Counter[str], table: dict[str, Row]) -> tuple[list[float] | None, int]:
+    """(Σ of the known n-grams' rows, how many): a repeat weighs ``1 + ln count`` (its idf² squared)."""
+    rows: list[Sequence[float]] = []
     for gram, count in counts.items():
         row = table.get(gram)
         if row is None:
             continue
         if count > 1:
             weight = sublinear(count)
-            rows.append([*(v * weight for v in row[:-1]), row[-1] * weight * weight])  # type: ignore[list-item]
+            rows.append([*(v * weight for v in row[:-1]), row[-1] * weight * weight])
         else:
             rows.append(row)
     if not rows:
-        return None
-    return [float(sum(column)) for column in zip(*rows, strict=True)]
+        return None, 0
+    return [float(sum(column)) for column in zip(*rows, strict=True)], len(rows)
 
 
 def softmax(scores: list[float], temperature: float = 1.0) -> list[float]:

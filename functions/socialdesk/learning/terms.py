@@ -25,8 +25,8 @@ class TermMatcher:
     """
 
     _words: dict[str, set[str]] = field(default_factory=dict)
-    _prefixes: dict[str, set[str]] = field(default_factory=dict)
-    _prefix_lengths: tuple[int, ...] = ()
+    #: the first three letters of a prefix term → (prefix, category); shorter prefixes keyed whole
+    _prefixes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     _phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     _substrings: list[tuple[str, str]] = field(default_factory=list)
     order: tuple[str, ...] = ()
@@ -35,7 +35,6 @@ class TermMatcher:
     def of(cls, terms: Mapping[str, Iterable[str]]) -> TermMatcher:
         """A matcher for ``category → terms``."""
         matcher = cls(order=tuple(terms))
-        lengths: set[int] = set()
         for category, listed in terms.items():
             for raw in listed:
                 term = str(raw).strip().lower().replace("\u2019", "'")
@@ -52,31 +51,27 @@ class TermMatcher:
                     key = (*parts[:-1], parts[-1] + ("*" if prefix else ""))
                     matcher._phrases.setdefault(parts[0], []).append((key, category))
                 elif prefix:
-                    matcher._prefixes.setdefault(parts[0], set()).add(category)
-                    lengths.add(len(parts[0]))
+                    matcher._prefixes.setdefault(parts[0][:3], []).append((parts[0], category))
                 else:
                     matcher._words.setdefault(parts[0], set()).add(category)
-        matcher._prefix_lengths = tuple(sorted(lengths))
         return matcher
 
-    def _word_hits(self, word: str) -> set[str]:
-        hits = set(self._words.get(word, ()))
-        for n in self._prefix_lengths:
-            if n > len(word):
-                break
-            hits |= self._prefixes.get(word[:n], set())
-        return hits
-
-    def categories(self, text: str) -> tuple[str, ...]:
-        """The categories found in ``text``, in the order they were given."""
-        words = words_of(text)
+    def categories(self, text: str, words: list[str] | None = None) -> tuple[str, ...]:
+        """The categories found in ``text`` (``words``: its :func:`words_of`, if already known), in order."""
+        words = words_of(text) if words is None else words
         found: set[str] = set()
+        exact, prefixes = self._words, self._prefixes
         for i, word in enumerate(words):
-            found |= self._word_hits(word)
+            hit = exact.get(word)
+            if hit:
+                found |= hit
+            for prefix, category in prefixes.get(word[:3], ()):
+                if word.startswith(prefix):
+                    found.add(category)
             for phrase, category in self._phrases.get(word, ()):
                 if category not in found and _phrase_at(words, i, phrase):
                     found.add(category)
-        if self._substrings:
+        if self._substrings and _UNSPACED_RE.search(text):
             lowered = text.lower()
             found.update(category for term, category in self._substrings if term in lowered)
         return tuple(c for c in self.order if c in found)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from socialdesk.learning.features import FeatureSpec, extract, sublinear
-from socialdesk.learning.model import RoutingModel, sigmoid, softmax
+from socialdesk.learning.model import RoutingModel, Row, sigmoid, softmax
 
 INTENTS: tuple[str, ...] = ("complaint", "question", "praise", "spam", "other")
 
@@ -289,13 +289,13 @@ def _export(
     examples: Sequence[Example],
 ) -> RoutingModel:
     scale = init.scale if init else config.scale
-    words: dict[str, list[int]] = {}
-    chars: dict[str, list[int]] = {}
+    words: dict[str, Row] = {}
+    chars: dict[str, Row] = {}
     for j, (gram, row, weight) in enumerate(zip(grams, rows, idf, strict=True)):
-        (words if j < offset else chars)[gram] = [
+        (words if j < offset else chars)[gram] = (
             *(round(w * weight * scale) for w in row),
             round(weight * weight * scale),
-        ]
+        )
     sources = Counter(example.source or "unknown" for example in examples)
     return RoutingModel(
         version=version,

@@ -16,7 +16,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := functions:.
 
-.PHONY: demo serve test lint typecheck validate build checkov pytest test-pythons bench token events clean
+.PHONY: demo serve test lint typecheck validate build checkov pytest test-pythons bench train token events clean
 
 $(VENV)/.installed: requirements/dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -86,6 +86,9 @@ test-pythons:  ## pytest under each of PYTHONS (pyenv's interpreters), each in i
 
 bench: $(VENV)/.installed  ## figures only; asserts nothing on time
 	$(PY) -m benchmarks
+
+train: $(VENV)/.installed  ## fit the routing model from ../shared/datasets + training/seed → functions/socialdesk/models
+	$(PY) -m training
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .venv-3.* .aws-sam .pytest_cache .ruff_cache .hypothesis

@@ -125,6 +125,7 @@ def services() -> Services:
     from socialdesk.dal.secrets import SsmSecretSource
 
     settings = Settings.from_env()
+    install_model_source(settings)
     return Services(
         settings=settings,
         mentions=DynamoMentionRepository(clients.client("dynamodb"), settings.table_name, clock=now),
@@ -206,8 +207,26 @@ def reply_service() -> ReplyService:
     )
 
 
+def install_model_source(settings: Settings) -> None:
+    """Classify asks the model registry (cached) when ``MODEL_BUCKET`` is set, else the packaged model."""
+    from socialdesk.learning.runtime import use_model_source
+
+    if not settings.model_bucket:
+        use_model_source(None)
+        return
+    from socialdesk.dal.model_registry import CachedModelSource, S3ModelRegistry
+
+    registry = S3ModelRegistry(
+        clients.client("s3"), clients.client("dynamodb"), settings.model_bucket, settings.table_name
+    )
+    use_model_source(CachedModelSource(registry, settings.model_cache_seconds))
+
+
 def reset() -> None:
     """Forget adapters, clients and cached secrets (tests and the local runtime call this)."""
+    from socialdesk.learning.runtime import use_model_source
+
+    use_model_source(None)
     services.cache_clear()
     _routing.cache_clear()
     reply_service.cache_clear()

@@ -1,16 +1,26 @@
-"""Regression guard: complaint recall and precision on the airline data's held-out test split.
+"""Regression guard: the shipped model on the held-out splits (airline odd ids, TWCS labelled ``test``).
 
-The test split is the odd tweet_ids (deduplicated on tweet_id), never used for tuning. The floors
-sit a few points below what ``benchmarks/classification.py`` measured when the rules were last
-tuned (test: recall 0.854, precision 0.872, F1 0.863; lexicon-only baseline recall 0.458), so a
-rule change that loses real ground fails here. They are a floor, not a target to tune against.
+Neither split is trained or tuned on (``training/corpus.py`` refuses odd airline ids; the labelled
+set's ``test`` split is only benchmarked). The floors sit a few points below what
+``benchmarks/classification.py`` measured for the packaged model (see README "Classification"), so a
+retrained model that loses real ground fails here. They are a floor, not a target to tune against.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from benchmarks.classification import AIRLINE, complaint_scores, is_dev, load_airline
+from benchmarks.classification import (
+    AIRLINE,
+    TWCS_LABELLED,
+    airline_test_results,
+    is_complaint_label,
+    labelled_test_results,
+    scores,
+)
+from socialdesk.dal.config import packaged_policy
+from socialdesk.domain.routing import RoutingFacts
+from training.corpus import load_labelled
 
 pytestmark = pytest.mark.shared
 
@@ -20,24 +30,47 @@ if not AIRLINE.is_file():
         allow_module_level=True,
     )
 
-RECALL_FLOOR = 0.82
-PRECISION_FLOOR = 0.84
-#: how far the customer-service rules must stay ahead of the plain lexicon on recall
-RECALL_GAIN_FLOOR = 0.30
+AIRLINE_F1_FLOOR = 0.86
+AIRLINE_RECALL_FLOOR = 0.86
+TWCS_F1_FLOOR = 0.85
+TWCS_RECALL_FLOOR = 0.84
 
 
-@pytest.fixture(scope="module")
-def test_split() -> list[dict[str, str]]:
-    rows = [row for row in load_airline() if not is_dev(row)]
-    assert len(rows) > 3000, "the odd-tweet_id split shrank: is the CSV complete?"
-    return rows
-
-
-def test_complaint_recall_and_precision_on_the_test_split(test_split: list[dict[str, str]]) -> None:
+def test_complaints_on_the_airline_test_split() -> None:
     # Given the held-out airline tweets, a complaint being a "negative" label
+    results = airline_test_results()
+    assert len(results) > 3000, "the odd-tweet_id split shrank: is the CSV complete?"
     # When every tweet is classified as the X channel would deliver it
-    ours, baseline = complaint_scores(test_split)
-    # Then recall and precision stay above their floors, far ahead of the lexicon alone
-    assert ours.recall >= RECALL_FLOOR, ours.line()
-    assert ours.precision >= PRECISION_FLOOR, ours.line()
-    assert ours.recall - baseline.recall >= RECALL_GAIN_FLOOR, (ours.line(), baseline.line())
+    result = scores((c.is_complaint, is_complaint_label(row)) for row, c in results)
+    # Then F1 and recall stay above their floors
+    assert result.f1 >= AIRLINE_F1_FLOOR, result.line()
+    assert result.recall >= AIRLINE_RECALL_FLOOR, result.line()
+
+
+@pytest.mark.skipif(not TWCS_LABELLED.is_file(), reason="benchmarks/data/twcs_labelled.jsonl is absent")
+def test_complaints_on_non_airline_inbound_tweets() -> None:
+    results = labelled_test_results()
+    result = scores((c.is_complaint, bool(row["complaint"])) for row, c in results)
+    assert result.f1 >= TWCS_F1_FLOOR, result.line()
+    assert result.recall >= TWCS_RECALL_FLOOR, result.line()
+
+
+@pytest.mark.skipif(not TWCS_LABELLED.is_file(), reason="benchmarks/data/twcs_labelled.jsonl is absent")
+@pytest.mark.parametrize("name", ["default", "airline", "retailer"])
+def test_no_risk_labelled_tweet_is_routed_to_no_reply(name: str) -> None:
+    # Given every tweet the labellers marked as a safety, violence, fraud, legal or privacy risk
+    risky = [row for row in load_labelled() if row.get("risk")]
+    assert risky, "the labelled set has no risk rows"
+    policy = packaged_policy(name)
+    # When each is classified and routed by the packaged policy
+    from benchmarks.classification import tweet
+    from socialdesk.domain.classification import classify
+
+    teams = {
+        str(row["text"]): policy.match(
+            RoutingFacts.of(tweet(str(row["text"])), classify(tweet(str(row["text"]))))
+        ).then.team
+        for row in risky
+    }
+    # Then none reaches the engagement (no-reply) queue
+    assert [text for text, team in teams.items() if team == policy.engagement_team] == []

@@ -1,6 +1,9 @@
-"""Classify: intent, complaint, sentiment, language, urgency, topic, reach, tier and the "why" signals.
+"""Classification: the packaged routing model, the safety net and language data, reach and tier.
 
-Every example is written by hand for these tests (no dataset rows).
+Every text here is written by hand for these tests and none is in the training data (training/seed,
+the datasets). Model tests state what a support lead expects of the shipped model; a retrained model
+that stops doing it fails them. Trainer tests fit tiny models in-process, so they check the fitting
+code itself, not the shipped weights.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ from socialdesk.domain.classification import (
     Intent,
     classify,
     detect_language,
-    lexicon_sentiment,
-    literal_heads,
+    find_urgency,
     reach_of,
 )
 from socialdesk.domain.mention import Author, Channel, Engagement, Mention, MentionKind
+from socialdesk.learning.model import RoutingModel
+from socialdesk.learning.runtime import packaged_model, packaged_model_name, use_model_source
+from socialdesk.learning.trainer import Example, TrainingConfig, train
+
+MAX_MODEL_BYTES = 5_000_000
 
 
 def mention(text: str, **fields: Any) -> Mention:
@@ -41,199 +48,165 @@ def mention(text: str, **fields: Any) -> Mention:
     return Mention(**values)
 
 
-# --- complaints -----------------------------------------------------------------------------------
+# --- the shipped model: complaints the hand-written rules got wrong ---------------------------------
 
 
-def test_negated_praise_word_is_a_complaint() -> None:
-    # Given a customer who negates a positive word rather than using a negative one
-    result = classify(mention("@SkyHighAir I'm not happy at all, the agent was not helpful"))
-    # Then the negation flips it into a complaint, and the reason says so
-    assert result.is_complaint is True
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@AcmeApp is the app down for anyone else?? it just spins",
+        "@BurgerBarn you guys call this chicken? it was grey inside",
+        "@NetCo no wifi on the train again 😡 #worstservice",
+        "@ShopCo three weeks and my order still hasn't shipped, nobody replies to my emails",
+        "@BankCo why was I charged a late fee when I paid on time??",
+    ],
+)
+def test_complaints_phrased_as_questions_or_with_negation_are_complaints(text: str) -> None:
+    # Given a complaint the old rules read as a question or as praise
+    result = classify(mention(text))
+    # Then the model calls it a complaint, with a probability behind it, and a human answers it
     assert result.intent is Intent.COMPLAINT
-    assert result.sentiment < 0
-    assert result.sentiment_label == "negative"
-    assert "negation+positive" in result.signals
-    assert result.needs_response is True
-
-
-def test_plain_negation_of_service_is_a_complaint_without_any_negative_word() -> None:
-    # Given "still no" / "no one" and no sentiment word at all
-    result = classify(mention("@SkyHighAir still no answer about my booking and no one calls back"))
-    # Then the customer-service rules catch it
     assert result.is_complaint is True
-    assert {"still waiting", "no response"} <= set(result.signals)
+    assert result.probabilities["complaint"] >= 0.5
+    assert result.needs_response is True
+    assert result.sentiment_label == "negative"
 
 
-def test_negated_negative_word_is_not_a_complaint() -> None:
-    # Given "not bad" next to a warm word
-    result = classify(mention("Not bad at all, the crew was lovely"))
-    # Then it reads as praise, not a complaint
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@PhoneCo the new phone's camera quality is superb, well done",
+        "@CoffeeCo thank you for the free refill this morning, you made my day!",
+    ],
+)
+def test_praise_that_mentions_a_topic_word_is_not_a_complaint(text: str) -> None:
+    result = classify(mention(text))
     assert result.is_complaint is False
     assert result.intent is Intent.PRAISE
-    assert "negation+negative" in result.signals
+    assert result.sentiment_label == "positive"
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "Thanks for nothing @SkyHighAir, 3 hours on hold and still no refund",
-        "Great job @SkyHighAir, you lost my bag again. #fail",
-        "I love waiting on hold for 2 hours, great customer service",
-        "Thanks a lot, flight delayed 5 hours and nobody tells us why",
+        "@ShopCo do you deliver on Saturdays?",
+        "@ShopCo is there a student discount on laptops?",
+        pytest.param(
+            "@BankCo what are your branch opening hours over the holidays?",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known limitation: the airline data teaches that 'hours' means waiting for hours",
+            ),
+        ),
     ],
 )
-def test_sarcastic_thanks_and_praise_around_a_failure_is_a_complaint(text: str) -> None:
-    # Given thanks or praise wrapped around a service failure
-    result = classify(mention(text))
-    # Then it is a complaint flagged as sarcasm, with negative sentiment
-    assert result.is_complaint is True
-    assert result.intent is Intent.COMPLAINT
-    assert result.sentiment_label == "negative"
-    assert "sarcasm" in result.signals
-    assert "praise" not in result.signals
-
-
-def test_question_with_negative_context_is_a_complaint() -> None:
-    # Given "why is my flight ...?" about a failure
-    result = classify(mention("@SkyHighAir why is my flight delayed AGAIN??"))
-    # Then it is a complaint, not a mere question, and says why
-    assert result.intent is Intent.COMPLAINT
-    assert {"negative question", "question mark", "delayed", "repeat failure"} <= set(result.signals)
-    assert result.topic == "delay"
-
-
-@pytest.mark.parametrize(
-    ("text", "topic"),
-    [
-        ("My package still hasn't arrived, tracking shows nothing for a week", "delivery"),
-        ("I was charged twice for the same order and nobody answers", "payment"),
-        ("The blender arrived broken, quality is terrible", "product_quality"),
-        ("I can't log in, the password reset email never arrives", "account_access"),
-        ("Flight SH12 cancelled, no rebooking, no hotel. Unacceptable!", "cancellation"),
-    ],
-)
-def test_service_failures_are_complaints_with_their_topic(text: str, topic: str) -> None:
-    result = classify(mention(text))
-    assert result.is_complaint is True
-    assert result.topic == topic
-    assert topic in result.topics
-
-
-def test_review_rating_moves_the_verdict() -> None:
-    # Given a neutral-sounding review with one star
-    review = mention("Room was as described.", kind=MentionKind.REVIEW, channel=Channel.GENERIC, rating=1)
-    # Then the rating makes it a complaint and shows up as a reason
-    result = classify(review)
-    assert result.is_complaint is True
-    assert "rating 1" in result.signals
-
-
-# --- questions, praise, chatter -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "How do I change the name on my booking?",
-        "@SkyHighAir can you tell me if there is wifi on flight SH12",
-        "Is there a lounge in terminal 2?",
-        "Hi! How do I add a bag to my reservation",
-    ],
-)
-def test_questions_without_a_failure_are_questions_that_need_a_reply(text: str) -> None:
+def test_plain_questions_are_questions_that_need_a_reply(text: str) -> None:
     result = classify(mention(text))
     assert result.intent is Intent.QUESTION
-    assert result.is_complaint is False
     assert result.needs_response is True
-    assert result.sentiment_label == "neutral"
+
+
+def test_confident_praise_needs_no_reply_and_brand_spam_is_spam() -> None:
+    praise = classify(mention("@CoffeeCo love you guys, best latte in town, thank you!"))
+    spam = classify(mention("Claim your free gift card now!!! click the link in my bio #giveaway #free #win"))
+    assert (praise.intent, praise.needs_response) == (Intent.PRAISE, False)
+    assert praise.probabilities["praise"] >= 0.8
+    assert (spam.intent, spam.needs_response) == (Intent.SPAM, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("@TiendaCo el pedido llegó incompleto y el servicio al cliente no contesta", "es"),
+        ("@BoutiqueCo ma commande n'est jamais arrivée et personne ne me répond", "fr"),
+        ("@ShopDE meine Bestellung ist nie angekommen und niemand antwortet mir", "de"),
+        ("@LojaCo minha encomenda nunca chegou e ninguém me responde", "pt"),
+        ("@NegozioCo il mio pacco non è mai arrivato e nessuno mi risponde", "it"),
+    ],
+)
+def test_complaints_in_the_five_european_languages_are_recognised(text: str, language: str) -> None:
+    result = classify(mention(text))
+    assert result.language == language
+    assert result.is_complaint is True
+    assert result.needs_response is True
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("@ShopCo لم يصل طلبي منذ أسبوعين ولا أحد يرد", "ar"),
+        ("@ShopCo 注文した商品が二週間たっても届きません", "ja"),
+    ],
+)
+def test_arabic_and_japanese_are_tagged_and_always_need_a_human(text: str, language: str) -> None:
+    # Given a message in a script the model was not trained to read
+    result = classify(mention(text))
+    # Then it carries its language, is marked not understood, and needs a reply
+    assert result.language == language
+    assert result.understood is False
+    assert result.needs_response is True
+    assert f"language:{language}" in result.signals
+
+
+def test_a_review_rating_moves_the_probabilities() -> None:
+    text = "Delivery was fine. The product is what it is."
+    plain = classify(mention(text, kind=MentionKind.REVIEW))
+    one_star = classify(mention(text, kind=MentionKind.REVIEW, rating=1))
+    five_star = classify(mention(text, kind=MentionKind.REVIEW, rating=5))
+    assert one_star.probabilities["complaint"] > plain.probabilities["complaint"]
+    assert five_star.probabilities["praise"] > plain.probabilities["praise"]
+    assert "rating 1" in one_star.signals
+
+
+# --- the safety net: data, in every supported language --------------------------------------------
+
+RISK_MESSAGES = [
+    # (text, the category that must be found)
+    ("@RideCo my driver grabbed me and would not let me out of the car", "violence"),
+    ("@RideCo el conductor me agredió cuando intenté bajarme", "violence"),
+    ("@HomeCo the heater you installed caught fire last night, we got out just in time", "safety"),
+    ("@HomeCo die Steckdose brennt und riecht nach Rauch, das ist gefährlich", "safety"),
+    ("@BanqueCo quelqu'un a utilisé ma carte, il y a des paiements que je n'ai pas faits", "fraud"),
+    ("@BancoCo clonaram meu cartão e fizeram compras que eu não fiz", "fraud"),
+    ("@ShopCo someone hacked my account and ordered a laptop", "fraud"),
+    ("@ShopCo don't sell my personal info, I'm reporting you to the BBB", "legal"),
+    ("@TelcoIT ho già contattato un avvocato, vi faccio causa", "legal"),
+    ("@AppCo you leaked my personal data to a third party, this is a GDPR violation", "privacy"),
+    ("@AppCo han filtrado mis datos personales", "privacy"),
+    ("@StoreCo if this happens again I will bring a gun", "threat"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), RISK_MESSAGES)
+def test_risk_language_trips_the_safety_net_whatever_the_model_says(text: str, category: str) -> None:
+    # Given a realistic safety, violence, fraud, legal, privacy or threat message
+    result = classify(mention(text))
+    # Then its category is found, it needs a human, and it is never spam (spam is closed unseen)
+    assert category in result.urgency_terms
+    assert category in result.safety_net
+    assert result.needs_response is True
+    assert result.intent is not Intent.SPAM
+
+
+def test_risk_language_in_praise_or_spam_shape_still_needs_a_human() -> None:
+    praise = classify(
+        mention("@ShopCo thanks, I appreciate it, but I'm still reporting this fraud to my lawyer")
+    )
+    spam = classify(mention("FREE followers!!! click link in bio #giveaway #free #win, I will kill you"))
+    assert praise.needs_response is True and praise.safety_net
+    assert spam.intent is not Intent.SPAM and spam.needs_response is True
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "Thank you so much to the crew of SH12, amazing service! ❤️",
-        "Love you guys, best airline ever 😍",
-        "thanks!",
-        "Kudos to the gate agent in Lisbon, great help",
+        "@ShopCo what time does your store open on Sunday?",
+        "@BrandCo my brand new shoes arrived, thanks",
+        "@Diner the food court was packed today",
     ],
 )
-def test_praise_needs_no_response(text: str) -> None:
-    result = classify(mention(text))
-    assert result.intent is Intent.PRAISE
-    assert result.is_complaint is False
-    assert result.sentiment_label == "positive"
-    assert result.needs_response is False
-
-
-def test_plain_chatter_needs_no_response() -> None:
-    # Given a reply that asks for nothing and complains about nothing
-    result = classify(mention("What @dhepburn said."))
-    # Then it is "other" and no one has to answer it
-    assert result.intent is Intent.OTHER
-    assert result.needs_response is False
-
-
-def test_explicit_no_reply_needed_is_neither_a_complaint_nor_a_ticket() -> None:
-    # Given "no reply needed" (whose "no reply" is not a "no response" complaint)
-    result = classify(mention("Just landed in Lisbon. No reply needed, just saying hi!"))
-    # Then nothing is owed
-    assert result.is_complaint is False
-    assert result.needs_response is False
-    assert "no reply needed" in result.signals
-
-
-# --- spam -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "🎉 GIVEAWAY 🎉 Win a FREE iPhone! Follow + RT + tag 3 friends https://bit.ly/x #giveaway #free #win",
-        "Earn $500 a day with crypto trading, DM me for details https://t.co/abc",
-        "Follow for follow! #f4f #followback #teamfollowback",
-        "@SkyHighAir @a @b @c @d check out my profile for cheap followers 🔥 link in bio",
-    ],
-)
-def test_brand_spam_is_spam_and_needs_no_response(text: str) -> None:
-    result = classify(mention(text))
-    assert result.intent is Intent.SPAM
-    assert result.is_complaint is False
-    assert result.needs_response is False
-    assert any(signal.startswith("spam:") for signal in result.signals)
-
-
-def test_a_real_complaint_with_a_promo_word_is_not_spam() -> None:
-    # Given an angry customer who mentions the promo code that failed
-    result = classify(mention("Your promo code doesn't work and I was charged twice. Fix it!"))
-    # Then the service failure wins over the spam phrase
-    assert result.intent is Intent.COMPLAINT
-
-
-# --- urgency --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "term"),
-    [
-        ("Someone made unauthorized charges on my card, this is fraud", "fraud"),
-        ("The emergency exit was blocked, this is unsafe", "safety"),
-        ("I'm contacting my lawyer, see you in small claims court", "legal"),
-        ("Your website is down again, nobody can pay", "outage"),
-        ("I want to cancel my subscription today", "cancel"),
-        ("My son had an allergic reaction on board and nobody helped", "health"),
-        ("The agent said he would kill me if I complained again", "threat"),
-        ("My personal data was leaked in your data breach", "privacy"),
-    ],
-)
-def test_urgency_terms_are_reported_as_canonical_categories(text: str, term: str) -> None:
-    result = classify(mention(text))
-    assert term in result.urgency_terms
-    assert f"urgency:{term}" in result.signals
-    assert result.needs_response is True
-
-
-def test_no_urgency_in_an_ordinary_question() -> None:
-    assert classify(mention("What time does boarding start?")).urgency_terms == ()
+def test_ordinary_messages_trip_no_safety_net(text: str) -> None:
+    assert set(find_urgency(text)) & {"safety", "violence", "threat", "fraud", "legal", "privacy"} == set()
 
 
 # --- language -------------------------------------------------------------------------------------
@@ -266,12 +239,6 @@ def test_language_is_detected_when_missing_or_und(text: str, language: str) -> N
 @pytest.mark.parametrize("text", ["", "ok", "👍👍", "@SkyHighAir", "https://t.co/abc"])
 def test_too_short_or_unclear_text_is_und(text: str) -> None:
     assert detect_language(text) == "und"
-
-
-def test_spanish_complaint_is_caught_too() -> None:
-    result = classify(mention("Mi vuelo fue cancelado y nadie me ayuda"))
-    assert result.is_complaint is True
-    assert result.topic == "cancellation"
 
 
 # --- reach, engagement, tier ----------------------------------------------------------------------
@@ -323,7 +290,27 @@ def test_standard_tier_when_not_in_the_vip_set() -> None:
     assert classify(mention("hello")).customer_tier == "standard"
 
 
-# --- the model ------------------------------------------------------------------------------------
+# --- the model file and the trainer ---------------------------------------------------------------
+
+
+def test_the_packaged_model_is_the_named_versioned_file_within_budget() -> None:
+    from importlib import resources
+
+    name = packaged_model_name()
+    data = resources.files("socialdesk.models").joinpath(name).read_bytes()
+    model = packaged_model()
+    assert name == f"{model.version}.json.gz"
+    assert len(data) <= MAX_MODEL_BYTES
+    assert set(model.intents) == {i.value for i in Intent}
+    assert 0 < model.thresholds["complaint"] < 1
+
+
+def test_probabilities_are_calibrated_per_intent_and_recorded_with_the_version() -> None:
+    result = classify(mention("@ShopCo the parcel came damaged and the box was soaked"))
+    assert set(result.probabilities) == {i.value for i in Intent}
+    assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+    assert result.model_version == packaged_model().version
+    assert f"model:{result.model_version}" in result.signals
 
 
 def test_classification_is_frozen_and_in_range() -> None:
@@ -334,24 +321,62 @@ def test_classification_is_frozen_and_in_range() -> None:
         result.intent = Intent.PRAISE  # type: ignore[misc]
 
 
-def test_signals_are_short_unique_reasons() -> None:
-    result = classify(mention("Thanks for nothing!!! 4 hours on hold, flight cancelled, no refund. #fail"))
-    assert len(result.signals) == len(set(result.signals))
-    assert all(0 < len(signal) <= 40 for signal in result.signals)
+TINY = [
+    Example("my order never arrived and nobody answers", "complaint", ("delivery",)),
+    Example("the parcel is late again, terrible", "complaint", ("delivery",)),
+    Example("charged twice, awful service", "complaint", ("payment",)),
+    Example("what time do you open", "question", ()),
+    Example("do you ship to canada", "question", ("delivery",)),
+    Example("thank you so much, love it", "praise", ()),
+    Example("great service, thanks", "praise", ()),
+    Example("win free followers click link", "spam", ()),
+    Example("good morning everyone", "other", ()),
+]
+TINY_CONFIG = TrainingConfig(epochs=30, learning_rate=0.5, min_count_words=1, min_count_chars=1)
 
 
-def test_baseline_lexicon_alone_misses_what_the_rules_catch() -> None:
-    # Given a complaint with no sentiment word at all
-    text = "@SkyHighAir been on hold for 2 hours and still no answer"
-    # Then the plain lexicon sees nothing, the classifier sees a complaint
-    assert lexicon_sentiment(text) == 0.0
-    assert classify(mention(text)).is_complaint is True
+def test_the_trainer_is_deterministic_byte_for_byte() -> None:
+    first = train(TINY, topics=("delivery", "payment"), version="tiny-1", config=TINY_CONFIG)
+    second = train(list(reversed(TINY)), topics=("delivery", "payment"), version="tiny-1", config=TINY_CONFIG)
+    assert first.to_bytes() == second.to_bytes()
 
 
-def test_literal_heads_are_a_necessary_prefix_of_every_match() -> None:
-    heads = literal_heads(r"\b(?:lost|missing) (?:my )?bag|\bon hold\b|\d+ hours")
-    assert heads is not None
-    assert {"lost ", "missi", "on ho"} <= heads
-    assert {str(digit) for digit in range(10)} <= heads
-    # a pattern that can start with any word character cannot be gated
-    assert literal_heads(r"\w+ing\b") is None
+def test_a_trained_model_learns_its_examples_and_round_trips_through_its_file() -> None:
+    model = train(TINY, topics=("delivery", "payment"), version="tiny-1", config=TINY_CONFIG)
+    loaded = RoutingModel.from_bytes(model.to_bytes())
+    for example in TINY:
+        assert loaded.predict(example.text).intent == example.intent
+    assert loaded.predict("my order never arrived").topics["delivery"] > 0.5
+    assert loaded.predict("").evidence == 0
+
+
+def test_a_warm_start_adapts_to_corrections_without_forgetting() -> None:
+    base = train(TINY, topics=("delivery", "payment"), version="tiny-1", config=TINY_CONFIG)
+    corrections = [Example("the app keeps logging me out", "complaint", ()) for _ in range(3)]
+    refit = train(corrections, topics=(), version="tiny-2", config=TINY_CONFIG, init=base)
+    assert refit.predict("the app keeps logging me out").intent == "complaint"
+    assert refit.predict("thank you so much, love it").intent == "praise"
+    assert refit.metadata["warm_start"] == "tiny-1"
+
+
+def test_classify_uses_the_installed_model_source_and_falls_back_when_it_fails() -> None:
+    tiny = train(TINY, topics=("delivery", "payment"), version="tiny-1", config=TINY_CONFIG)
+
+    class Source:
+        def __init__(self, model: RoutingModel | None, fail: bool = False) -> None:
+            self.model, self.fail = model, fail
+
+        def current_model(self) -> RoutingModel | None:
+            if self.fail:
+                raise RuntimeError("registry down")
+            return self.model
+
+    try:
+        use_model_source(Source(tiny))
+        assert classify(mention("great service, thanks")).model_version == "tiny-1"
+        use_model_source(Source(tiny, fail=True))
+        assert classify(mention("great service, thanks")).model_version == packaged_model().version
+        use_model_source(Source(None))
+        assert classify(mention("great service, thanks")).model_version == packaged_model().version
+    finally:
+        use_model_source(None)

@@ -136,7 +136,7 @@ def test_a_strangers_reply_is_context_on_the_customers_ticket_and_never_its_cust
     desk = Desk()
     erin = tweet(COMPLAINT, handle="erin")
     desk.receive(erin)
-    stranger = tweet("lol same thing happened to me, love this thread", handle="stranger", parent=erin)
+    stranger = tweet("love this", handle="stranger", parent=erin)
     outcome = desk.receive(stranger)
     # Then the stranger's message is context on Erin's ticket, whose customer stays Erin
     ticket = desk.ticket_of(erin)

@@ -403,7 +403,8 @@ def test_a_packaged_policy_sends_triage_and_engagement_to_its_named_queues(name:
     # Then the catch-all is the triage queue, praise has an engagement queue, and risk a team
     assert loaded.rules[-1].then.team == loaded.triage_team
     assert loaded.engagement_team in teams
-    assert "trust-safety" in teams
+    assert loaded.safety_net is not None
+    assert loaded.safety_net.then.team == "trust-safety"
 
 
 LOST_BAG = "@brand you lost my bag on flight 212 and nobody at the desk can tell me where it is"
@@ -508,7 +509,7 @@ def test_a_fraud_report_is_urgent_in_every_policy(name: str) -> None:
         ),
         (
             "@SkyHighAir there was smoke in the cabin and nobody told us anything",
-            "safety-security-legal",
+            "safety-net",
             "trust-safety",
             "urgent",
         ),
@@ -559,13 +560,14 @@ def test_airline_a_direct_message_about_a_bag_runs_on_the_private_message_clock(
     assert (name, team, sla) == ("dm-baggage", "baggage", "private-message")
 
 
-def test_airline_praise_for_the_safety_briefing_is_not_a_risk() -> None:
+def test_airline_praise_that_mentions_safety_still_reaches_a_person() -> None:
     # Given praise that happens to mention safety
     text = "@SkyHighAir loved the safety video on flight 12, best crew ever!"
     # When it is routed
-    _, team, priority, sla = routed("airline", text)
-    # Then it goes to engagement, not trust & safety
-    assert (team, priority, sla) == ("engagement", Priority.LOW, "engagement")
+    name, team, priority, _ = routed("airline", text)
+    # Then the safety net wins over the model's "praise": a person glances at it (the price of never
+    # letting a real safety report reach the no-reply queue)
+    assert (name, team, priority) == ("safety-net", "trust-safety", Priority.URGENT)
 
 
 # --- retailer --------------------------------------------------------------------------------------
@@ -600,7 +602,7 @@ def test_airline_praise_for_the_safety_briefing_is_not_a_risk() -> None:
             "product-quality",
             "normal",
         ),
-        ("@ShopCo do you ship to Canada?", "order-phrases", "orders-delivery", "normal"),
+        ("@ShopCo do you ship to Canada?", "orders-delivery", "orders-delivery", "normal"),
         (
             "@ShopCo I'm going to cancel my membership, never ordering from you again",
             "churn-risk",
@@ -609,18 +611,19 @@ def test_airline_praise_for_the_safety_briefing_is_not_a_risk() -> None:
         ),
         (
             "@ShopCo I got a phishing email pretending to be you",
-            "fraud-and-account-takeover",
+            "safety-net",
             "trust-safety",
             "urgent",
         ),
         (
             "@ShopCo the charger caught fire, this is dangerous",
-            "product-safety-legal",
+            "safety-net",
             "trust-safety",
             "urgent",
         ),
         ("@ShopCo the website is down, checkout not working", "site-outage", "crisis", "high"),
-        ("@ShopCo mi pedido no ha llegado todavía", "other-language", "customer-care", "normal"),
+        ("@ShopCo mi pedido no ha llegado todavía", "orders-delivery", "orders-delivery", "normal"),
+        ("@ShopCo mi dispiace, ma non capisco il vostro sito", "other-language", "customer-care", "normal"),
     ],
 )
 def test_the_retailer_policy_routes_by_what_the_customer_writes_about(
@@ -659,7 +662,7 @@ def test_retailer_fraud_beats_double_billing_and_runs_on_the_round_the_clock_sla
     name, team, priority, sla = routed("retailer", text)
     # Then fraud wins (it comes first) and its clock runs at night too
     assert (name, team, priority, sla) == (
-        "fraud-and-account-takeover",
+        "safety-net",
         "trust-safety",
         Priority.URGENT,
         "around-the-clock",

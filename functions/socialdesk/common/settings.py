@@ -31,6 +31,9 @@ class Settings(BaseModel):
     routing_policy_seed: str = Field(default="default", pattern=r"^[a-z0-9_-]+$")
     policy_cache_seconds: float = Field(default=60, ge=0, le=3600)
     outbound_retry_queue_url: str | None = None
+    #: where published routing model versions live (None: Classify uses the packaged model only)
+    model_bucket: str | None = None
+    model_cache_seconds: float = Field(default=300, ge=0, le=86400)
     x_api_base_url: str = "https://api.x.com"
     outbound_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     meta_graph_base_url: str = "https://graph.facebook.com/v21.0"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from socialdesk.domain.classification import Classification
+from socialdesk.domain.classification import Classification, Intent
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.priority import Priority
 from socialdesk.domain.sla import (
@@ -20,6 +20,8 @@ from socialdesk.domain.sla import (
 )
 
 _REACH_ORDER = ("none", "low", "medium", "high", "influencer")
+#: the rule name recorded when the safety net routes a mention
+SAFETY_NET_RULE = "safety-net"
 
 
 class RuleCondition(BaseModel):
@@ -44,19 +46,31 @@ class RuleCondition(BaseModel):
     engagement_at_least: int | None = Field(default=None, ge=0)
     surge: bool | None = None
     needs_response: bool | None = None
+    #: intent → the least probability the model must give it (all must hold), e.g. ``{complaint: 0.6}``
+    probability_at_least: dict[Intent, float] = Field(default_factory=dict)
+    #: intent → the most probability the model may give it, e.g. ``{spam: 0.2}``
+    probability_at_most: dict[Intent, float] = Field(default_factory=dict)
+
+    @field_validator("probability_at_least", "probability_at_most")
+    @classmethod
+    def _probabilities(cls, value: dict[Intent, float]) -> dict[Intent, float]:
+        if any(not 0 <= p <= 1 for p in value.values()):
+            raise ValueError("probabilities lie between 0 and 1")
+        return value
 
     def holds(self, facts: RoutingFacts) -> bool:
         """Whether the mention's facts satisfy this condition."""
         c = facts.classification
+        needs_response = facts.answer_needed
         checks = (
             not self.channel or facts.channel in self.channel,
             not self.brand_account or facts.brand_account in self.brand_account,
             not self.kind or facts.kind in self.kind,
             not self.intent or c.intent.value in self.intent,
-            not self.topic or bool(set(self.topic) & set(c.topics)),
+            not self.topic or bool(set(self.topic) & (set(c.topics) | set(facts.extra_topics))),
             not self.phrases or any(p.lower() in facts.text_lower for p in self.phrases),
             not self.language or c.language in self.language,
-            not self.urgency or bool(set(self.urgency) & set(c.urgency_terms)),
+            not self.urgency or bool(set(self.urgency) & (set(c.urgency_terms) | set(facts.extra_urgency))),
             not self.tier or c.customer_tier in self.tier,
             self.sentiment_at_most is None or c.sentiment <= self.sentiment_at_most,
             self.sentiment_at_least is None or c.sentiment >= self.sentiment_at_least,
@@ -66,7 +80,9 @@ class RuleCondition(BaseModel):
             self.verified is None or c.verified is self.verified,
             self.engagement_at_least is None or facts.engagement >= self.engagement_at_least,
             self.surge is None or facts.surge is self.surge,
-            self.needs_response is None or facts.needs_response is self.needs_response,
+            self.needs_response is None or needs_response is self.needs_response,
+            all(c.probability(i.value) >= p for i, p in self.probability_at_least.items()),
+            all(c.probability(i.value) <= p for i, p in self.probability_at_most.items()),
         )
         return all(checks)
 
@@ -91,6 +107,33 @@ class RoutingRule(BaseModel):
     description: str = ""
     when: RuleCondition = Field(default_factory=RuleCondition)
     then: RuleAction
+
+
+class SafetyNet(BaseModel):
+    """Risk language that reaches a human queue first, whatever the model or the rules say.
+
+    ``terms`` names the packaged urgency file Classify reads (``config/<terms>.yaml``); a mention with
+    any of ``categories`` found there, or with one of this brand's ``extra_terms`` in its text, is
+    routed by ``then`` before any rule is tried.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    terms: str = Field(default="urgency", pattern=r"^[a-z0-9_-]+$")
+    categories: tuple[str, ...] = ("safety", "violence", "threat", "fraud", "legal", "privacy")
+    #: category → the brand's own phrases (lower-case substrings of the text), e.g. airline safety words
+    extra_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    then: RuleAction = Field(
+        default_factory=lambda: RuleAction(
+            team="trust-safety", priority=Priority.URGENT, sla="standard", tags=("risk", "safety-net")
+        )
+    )
+
+    def found(self, facts: RoutingFacts) -> tuple[str, ...]:
+        """The safety-net categories present in the facts (the classification's and this brand's terms)."""
+        hits = set(facts.classification.safety_net) | set(facts.classification.urgency_terms)
+        hits |= {c for c, phrases in self.extra_terms.items() if any(p in facts.text_lower for p in phrases)}
+        return tuple(c for c in self.categories if c in hits)
 
 
 class SurgePolicy(BaseModel):
@@ -124,6 +167,12 @@ class RoutingPolicy(BaseModel):
     triage_team: str = "triage"
     triage_priority: Priority = Priority.NORMAL
     engagement_team: str = "engagement"
+    #: risk language first, whatever the model says (None: no safety net; not recommended)
+    safety_net: SafetyNet | None = Field(default_factory=SafetyNet)
+    #: the brand's vocabulary: topic → phrases (lower-case substrings) that give the mention that topic
+    topic_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: how sure the model must be of praise/spam/other for "no reply needed" (None: the model's default)
+    no_reply_at_least: float | None = Field(default=None, ge=0.5, le=1)
 
     @model_validator(mode="after")
     def _checks(self) -> RoutingPolicy:
@@ -132,7 +181,10 @@ class RoutingPolicy(BaseModel):
             raise ValueError("rule names must be unique")
         if self.rules[-1].when != RuleCondition():
             raise ValueError("the last rule must be a catch-all default (empty 'when')")
-        unknown = {rule.then.sla for rule in self.rules} - set(self.sla)
+        slas = {rule.then.sla for rule in self.rules}
+        if self.safety_net:
+            slas.add(self.safety_net.then.sla)
+        unknown = slas - set(self.sla)
         if unknown:
             raise ValueError(f"rules name undefined SLA policies: {sorted(unknown)}")
         for name, sla in self.sla.items():
@@ -166,12 +218,24 @@ class RoutingPolicy(BaseModel):
         return self.escalation.get(name, DEFAULT_ESCALATION)
 
     def match(self, facts: RoutingFacts) -> RoutingRule:
-        """The first rule whose condition holds (the last rule always does)."""
+        """The safety net when it catches the mention, else the first rule whose condition holds.
+
+        The brand's ``topic_terms`` and ``safety_net.extra_terms`` are added to the facts first, and
+        ``no_reply_at_least`` decides ``needs_response`` when set.
+        """
+        facts = self.with_brand_terms(facts)
+        if self.safety_net and self.safety_net.found(facts):
+            return RoutingRule(
+                name=SAFETY_NET_RULE,
+                description="risk language: a human sees it first, whatever the model says",
+                then=self.safety_net.then,
+            )
         return next(rule for rule in self.rules if rule.when.holds(facts))
 
     def decide(self, facts: RoutingFacts, *, incident_id: str | None = None) -> RoutingDecision:
-        """Where a message with these facts goes: the first matching rule, raised by a surge."""
+        """Where a message goes: the safety net or the first matching rule, raised by a surge."""
         rule = self.match(facts)
+        termed = self.with_brand_terms(facts)
         c = facts.classification
         priority = rule.then.priority
         tags = set(rule.then.tags)
@@ -184,10 +248,10 @@ class RoutingPolicy(BaseModel):
             priority=priority,
             sla=rule.then.sla,
             tags=tuple(sorted(tags)),
-            spam=c.intent.value == "spam",
-            needs_response=facts.needs_response,
+            spam=c.intent.value == "spam" and rule.name != SAFETY_NET_RULE,
+            needs_response=termed.answer_needed,
             intent=c.intent.value,
-            topic=c.topic,
+            topic=c.topic or (termed.extra_topics[0] if termed.extra_topics else None),
             language=c.language,
             sentiment=c.sentiment,
             reach=c.reach,
@@ -195,6 +259,28 @@ class RoutingPolicy(BaseModel):
             customer_tier=c.customer_tier,
             why=(f"rule:{rule.name}", *c.signals),
             incident_id=incident_id,
+        )
+
+    def with_brand_terms(self, facts: RoutingFacts) -> RoutingFacts:
+        """The facts with this policy's vocabulary applied (topics, extra urgency, no-reply confidence)."""
+        text = facts.text_lower
+        topics = tuple(t for t, phrases in self.topic_terms.items() if any(p in text for p in phrases))
+        urgency: tuple[str, ...] = ()
+        if self.safety_net:
+            urgency = tuple(
+                c for c, phrases in self.safety_net.extra_terms.items() if any(p in text for p in phrases)
+            )
+        needs = facts.needs_response
+        if self.no_reply_at_least is not None:
+            needs = facts.classification.needs_response_at(self.no_reply_at_least)
+        if not topics and not urgency and needs == facts.needs_response:
+            return facts
+        return facts.model_copy(
+            update={
+                "extra_topics": tuple(dict.fromkeys((*facts.extra_topics, *topics))),
+                "extra_urgency": tuple(dict.fromkeys((*facts.extra_urgency, *urgency))),
+                "needs_response": needs,
+            }
         )
 
     def deadline(
@@ -237,9 +323,14 @@ class RoutingFacts(BaseModel):
     text_lower: str
     classification: Classification
     brand_account: str | None = None
-    #: the message's own engagement plus the backup its ticket gathered since
+    #: the backup the message's ticket gathered since it arrived (reposts, likes, replies by others)
     backup: int = 0
     surge: bool = False
+    #: topics and urgency categories the policy's own vocabulary found (see RoutingPolicy.with_brand_terms)
+    extra_topics: tuple[str, ...] = ()
+    extra_urgency: tuple[str, ...] = ()
+    #: the policy's own needs-response decision, when it sets a no-reply confidence
+    needs_response: bool | None = None
 
     @property
     def engagement(self) -> int:
@@ -247,10 +338,11 @@ class RoutingFacts(BaseModel):
         return self.classification.engagement + self.backup
 
     @property
-    def needs_response(self) -> bool:
-        """Whether a person must answer: always for a DM, and for a message with no text to judge."""
-        private = self.kind == "direct_message"
-        return self.classification.needs_response or private or not self.text_lower.strip()
+    def answer_needed(self) -> bool:
+        """Whether a person must answer: the model's (or policy's) call, and always for a DM or a
+        message with no text to judge."""
+        needed = self.classification.needs_response if self.needs_response is None else self.needs_response
+        return needed or self.kind == "direct_message" or not self.text_lower.strip()
 
     @classmethod
     def of(

@@ -1,0 +1,1 @@
+"""Packaged routing model files (``CURRENT`` names the one Classify falls back to)."""

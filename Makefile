@@ -16,7 +16,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := functions:.
 
-.PHONY: demo serve test lint typecheck validate build checkov pytest test-pythons bench train token events clean
+.PHONY: demo serve faults test lint typecheck validate build checkov pytest test-pythons bench train token events clean
 
 $(VENV)/.installed: requirements/dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -83,6 +83,9 @@ test-pythons:  ## pytest under each of PYTHONS (pyenv's interpreters), each in i
 		echo "== pytest on $$(.venv-$$version/bin/python --version)"; \
 		.venv-$$version/bin/pytest -q -p no:cacheprovider; \
 	done
+
+faults: $(VENV)/.installed  ## the fault suite at full size (FAULT_MESSAGES=300): prints the table, every row should be 0
+	$(PY) -m benchmarks.faults
 
 bench: $(VENV)/.installed  ## figures only; asserts nothing on time
 	$(PY) -m benchmarks

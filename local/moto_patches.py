@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-_LOCK = threading.RLock()
+LOCK = threading.RLock()
 _APPLIED = False
 
 
@@ -29,7 +29,7 @@ def apply() -> None:
     original_call = DynamoHandler.call_action
 
     def call_action(self: Any) -> Any:
-        with _LOCK:
+        with LOCK:
             return original_call(self)
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]

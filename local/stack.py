@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -63,6 +65,9 @@ class LocalFunction:
     handler: str
     environment: dict[str, str]
     routes: list[HttpRoute] = field(default_factory=list)
+    #: the template's Timeout: what the context reports as remaining (local runs are not cut off)
+    timeout_seconds: int = 3
+    memory_mb: int = 128
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     #: how many invocations ran while another one of this function was running (a measure, for tests)
     overlapped: int = 0
@@ -108,6 +113,8 @@ class LambdaContext:
     function_name: str
     memory_limit_in_mb: int = 512
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    timeout_seconds: int = 3
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
@@ -115,8 +122,8 @@ class LambdaContext:
         return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        """Plenty of time: local invocations are not cut off."""
-        return 300_000
+        """What is left of the function's Timeout (reported as Lambda would; nothing is cut off)."""
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
 class LocalStack:
@@ -165,6 +172,18 @@ class LocalStack:
         moto_patches.apply()
         self.iam = self._policy_enforcer()
         self._uninstall_iam = iam.install(self.iam)
+
+    @classmethod
+    def replying_to(cls, platforms: Any) -> LocalStack:
+        """A stack whose replies go to the local platform server ``platforms`` (its credentials stored)."""
+        stack = cls(
+            parameter_overrides={
+                "XApiBaseUrl": platforms.x_base_url,
+                "MetaGraphBaseUrl": platforms.graph_base_url,
+            }
+        )
+        stack.put_secrets(platforms.outbound_secrets(generic_sources=["reviews"]))
+        return stack
 
     # -- resources -------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
@@ -340,26 +359,50 @@ class LocalStack:
         return found
 
     def tick(self, scheduled_time: datetime) -> list[Any]:
-        """Fire every schedule once, as EventBridge Scheduler would at ``scheduled_time``."""
+        """Fire every schedule due at ``scheduled_time`` once, as EventBridge Scheduler would.
+
+        ``rate(N unit)`` schedules are taken as aligned to the epoch (``rate(1 day)`` fires at 00:00 UTC).
+        Scheduler invokes a Lambda target asynchronously, so a function error is retried as Lambda
+        retries it (twice) and then dropped; the next run picks up what it left.
+        """
         stamp = scheduled_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         results = []
         for schedule in self.schedules():
+            if not _due(schedule["expression"], scheduled_time):
+                continue
             payload = json.loads(schedule["input"].replace("<aws.scheduler.scheduled-time>", stamp))
-            results.append(self.invoke(schedule["function"], payload))
+            for attempt in range(1 + ASYNC_RETRIES):
+                try:
+                    results.append(self.invoke(schedule["function"], payload))
+                    break
+                except Exception:  # Lambda retries a failed asynchronous invocation, then drops it
+                    logging.getLogger(__name__).warning(
+                        "scheduled %s failed (attempt %d)", schedule["function"], attempt + 1, exc_info=True
+                    )
         return results
 
-    def wait_for_executions(self, timeout: float = 30) -> None:
-        """Block until no state machine execution is running (moto runs them on threads)."""
-        sfn = self.client("stepfunctions")
+    def wait_for_executions(self, timeout: float = 30) -> bool:
+        """Block until no state machine execution is running (moto runs them on threads).
+
+        Returns whether any was running (so its writes may have put new records on the stream).
+        """
+        from moto.stepfunctions.parser.api import ExecutionStatus
+        from moto.stepfunctions.responses import get_backend
+
         deadline = time.monotonic() + timeout
+        waited = False
         while time.monotonic() < deadline:
-            running = [
+            running = [  # read in-process: ListExecutions serialises every execution on every poll
                 e
                 for arn in self.state_machines.values()
-                for e in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+                for e in get_backend(arn.split(":")[4], arn.split(":")[3])
+                .describe_state_machine(arn)
+                .executions
+                if e.status == ExecutionStatus.RUNNING
             ]
             if not running:
-                return
+                return waited
+            waited = True
             time.sleep(0.02)
         raise TimeoutError("state machine executions still running")
 
@@ -372,9 +415,9 @@ class LocalStack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             count = self.streams.deliver()
-            self.wait_for_executions(max(1.0, deadline - time.monotonic()))
+            waited = self.wait_for_executions(max(1.0, deadline - time.monotonic()))
             delivered += count
-            if count == 0:
+            if count == 0 and not waited:
                 return delivered
         raise TimeoutError("the stream did not go quiet")
 
@@ -386,7 +429,15 @@ class LocalStack:
             props = resource["Properties"]
             own_env = (props.get("Environment") or {}).get("Variables", {})
             environment = {k: str(v) for k, v in self.resolver.resolve({**base_env, **own_env}).items()}
-            function = LocalFunction(logical_id, props["Handler"], environment)
+            function = LocalFunction(
+                logical_id,
+                props["Handler"],
+                environment,
+                timeout_seconds=int(self.resolver.resolve(props.get("Timeout", globals_.get("Timeout", 3)))),
+                memory_mb=int(
+                    self.resolver.resolve(props.get("MemorySize", globals_.get("MemorySize", 128)))
+                ),
+            )
             for event in (props.get("Events") or {}).values():
                 if event["Type"] == "HttpApi":
                     spec = event["Properties"]
@@ -415,7 +466,12 @@ class LocalStack:
         function = self.functions[logical_id]
         token = iam.current_function.set(logical_id)
         try:
-            return function.run(event, LambdaContext(function_name=self._name(logical_id)))
+            context = LambdaContext(
+                function_name=self._name(logical_id),
+                memory_limit_in_mb=function.memory_mb,
+                timeout_seconds=function.timeout_seconds,
+            )
+            return function.run(event, context)
         finally:
             iam.current_function.reset(token)
 
@@ -502,3 +558,17 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if "ExpirationInDays" in rule:
         converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     return converted
+
+
+#: Lambda's retries of a failed asynchronous invocation (no EventInvokeConfig in the template)
+ASYNC_RETRIES = 2
+_UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
+
+
+def _due(expression: str, at: datetime) -> bool:
+    """Whether a ``rate(...)`` schedule fires in the minute ``at`` (any other expression: always)."""
+    match = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression.strip())
+    if not match:
+        return True
+    every = int(match[1]) * _UNIT_MINUTES[match[2]]
+    return int(at.timestamp() // 60) % every == 0

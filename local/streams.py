@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -48,31 +49,29 @@ class StreamPump:
             return total
 
     def _read(self, consumer: str, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
-        # A fresh iterator per read, positioned after the last record seen: moto replaces the table
-        # object (and its shard) when a transaction fails, which strands long-lived iterators.
-        streams = self.stack.client("dynamodbstreams")
-        shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
-        batches = []
-        for shard in shards:
-            key = (consumer, stream_arn, shard["ShardId"])
+        # The records moto's table wrote, read in-process after the last one seen (the same records
+        # GetRecords returns, without serialising every image to JSON and parsing it back: that
+        # round trip cost most of a local run's time).
+        from moto.dynamodb.models import dynamodb_backends
+
+        from local import moto_patches
+
+        _, _, _, region, account, resource = stream_arn.split(":", 5)
+        table_name = resource.split("/")[1]
+        with moto_patches.LOCK:
+            table = dynamodb_backends[account][region].get_table(table_name)
+            shard = table.stream_shard
+            if shard is None:
+                return []
+            key = (consumer, stream_arn, shard.id)
             position = self._positions.get(key)
-            kwargs: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard["ShardId"]}
-            if position is None:
-                kwargs["ShardIteratorType"] = "TRIM_HORIZON"
-            else:
-                kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=position)
-            iterator = streams.get_shard_iterator(**kwargs)["ShardIterator"]
-            records: list[dict[str, Any]] = []
-            while iterator:
-                page = streams.get_records(ShardIterator=iterator, Limit=1000)
-                if not page["Records"]:
-                    break
-                records.extend({**r, "eventSourceARN": stream_arn} for r in page["Records"])
-                iterator = page.get("NextShardIterator")
-            if records:
-                self._positions[key] = records[-1]["dynamodb"]["SequenceNumber"]
-            batches.append((shard["ShardId"], records))
-        return batches
+            first = 0 if position is None else int(position) - shard.starting_sequence_number + 1
+            records = [
+                {**copy.deepcopy(r.to_json()), "eventSourceARN": stream_arn} for r in shard.items[first:]
+            ]
+        if records:
+            self._positions[key] = records[-1]["dynamodb"]["SequenceNumber"]
+        return [(shard.id, records)]
 
     @staticmethod
     def _wanted(mapping: dict[str, Any], record: dict[str, Any]) -> bool:

@@ -81,13 +81,7 @@ def platforms() -> Iterator[fake.FakePlatforms]:
 @pytest.fixture
 def desk(platforms: fake.FakePlatforms) -> Iterator[LocalGateway]:
     """The local stack with replies going to the local platform server."""
-    stack = LocalStack(
-        parameter_overrides={
-            "XApiBaseUrl": platforms.x_base_url,
-            "MetaGraphBaseUrl": platforms.graph_base_url,
-        }
-    )
-    stack.put_secrets(platforms.outbound_secrets(generic_sources=["reviews"]))
+    stack = LocalStack.replying_to(platforms)
     try:
         yield LocalGateway(stack)
     finally:

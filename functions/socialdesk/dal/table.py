@@ -160,6 +160,19 @@ class Table:
             raise storage_error(error, self.what) from error
         return [from_attributes(i) for i in page["Items"]], page.get("LastEvaluatedKey")
 
+    def scan(self, page_size: int = 500) -> Any:
+        """Every item of the table, as plain Python, page by page (the sweep's read)."""
+        request: dict[str, Any] = {"TableName": self.name, "Limit": page_size}
+        while True:
+            try:
+                page = self.client.scan(**request)
+            except (ClientError, BotoCoreError) as error:
+                raise storage_error(error, self.what) from error
+            yield from (from_attributes(i) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def write_many(self, items: list[dict[str, Any]]) -> None:
         """Put items without conditions (BatchWriteItem, 25 at a time, unprocessed items retried)."""
         for start in range(0, len(items), 25):

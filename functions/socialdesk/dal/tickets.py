@@ -202,6 +202,37 @@ class DynamoTicketRepository:
         items, last = self._table.page(request)
         return [ticket_from_item(i) for i in items if i.get("entity") == "ticket"], last
 
+    # -- repairs (the sweep) ------------------------------------------------------------------------
+    def index_drift(self, item: dict[str, Any]) -> bool:
+        """Whether a stored ticket item's index entries disagree with what its state derives."""
+        derived = ticket_item(ticket_from_item(item))
+        return any(item.get(k) != derived.get(k) for k in ("queue_pk", "queue_sk", "due_pk", "due_sk"))
+
+    def reindex(self, ticket: Ticket) -> None:
+        """Rewrite the ticket's index entries from its state, if it is still at that version."""
+        derived = ticket_item(ticket)
+        present = {k: derived[k] for k in ("queue_pk", "queue_sk", "due_pk", "due_sk") if k in derived}
+        absent = [k for k in ("queue_pk", "queue_sk", "due_pk", "due_sk") if k not in derived]
+        expression = ""
+        if present:
+            expression += "SET " + ", ".join(f"{k} = :{k}" for k in present)
+        if absent:
+            expression += " REMOVE " + ", ".join(absent)
+        values = {f":{k}": v for k, v in present.items()}
+        values[":v"] = ticket.version
+        self._table.update(
+            ticket_key(ticket.ticket_id),
+            expression.strip(),
+            values,
+            names={"#version": "version"},
+            condition="#version = :v",
+            conflict="the ticket changed; the next sweep looks again",
+        )
+
+    def has_events(self, ticket_id: str, version: int) -> bool:
+        """Whether the audit events of ``version`` were stored (the outbox delivered that change)."""
+        return self._table.get(event_key(ticket_id, version, 0), consistent=False) is not None
+
     # -- the audit trail (written by the outbox consumer from the stream) -----------------------------
     def events(self, ticket_id: str) -> list[dict[str, Any]]:
         """The ticket's stored audit trail, oldest first."""

@@ -10,7 +10,7 @@ the clock). Every step is idempotent: a batch may be routed twice, concurrently,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -96,6 +96,8 @@ class Router:
     incidents: IncidentRepository
     policy: RoutingPolicy
     classify: Classify
+    #: incidents this router opened whose earlier members have not joined yet (see ``_join_earlier``)
+    _opened: set[str] = field(default_factory=set, init=False, repr=False)
 
     # -- the batch ----------------------------------------------------------------------------------
     def route_batch(
@@ -213,7 +215,8 @@ class Router:
         outcome = retry_on_conflict(attempt, what="threading")
         if outcome.ticket_id:
             self.mentions.attach(message.ref, outcome.ticket_id, MessageRole.CUSTOMER.value)
-        if decision.incident_id and outcome.action == "opened" and outcome.ticket_id:
+        if decision.incident_id in self._opened and outcome.ticket_id:
+            self._opened.discard(str(decision.incident_id))
             self._join_earlier(decision, outcome.ticket_id, message.created_at)
         return outcome
 
@@ -364,12 +367,18 @@ class Router:
                 topic, surge.crisis_team, at, members, surge.threshold, surge.window_minutes
             )
             self.incidents.open(opened, replaces=active.incident_id if active else None)
+            self._opened.add(opened.incident.incident_id)
             return opened.incident
 
         return retry_on_conflict(attempt, what="incident")
 
     def _join_earlier(self, decision: RoutingDecision, current_ticket: str, at: datetime) -> None:
-        """When a surge opens an incident, the complaints counted before the threshold join it too."""
+        """When a surge opens an incident, the complaints counted before the threshold join it too.
+
+        Only the message that opened the incident does this (once): every later one is routed with the
+        incident already, so re-reading the incident's tickets per message would make a viral
+        complaint quadratic.
+        """
         incident = self.incidents.get(decision.incident_id or "")
         if incident is None:
             return

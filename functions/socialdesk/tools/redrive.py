@@ -4,7 +4,7 @@ Usage (with AWS credentials for the stack's account)::
 
     python -m socialdesk.tools.redrive --queue-url <RoutingDeadLetterQueueUrl> \\
         --dispatch-function <DispatchFunctionName>
-    python -m socialdesk.tools.redrive --sweep --table <TableName> --dispatch-function <DispatchFunctionName>
+    python -m socialdesk.tools.redrive --sweep --sweep-function <SweepFunctionName>
 
 A DLQ message names a range of stream records (``DDBStreamBatchInfo``). They are read back from
 the stream (kept 24 h), filtered as the event source mapping filters them (new messages, the
@@ -14,8 +14,10 @@ same permissions. A message is deleted only when every one of its records was di
 that fails again, a range the stream no longer holds or an unreadable message keeps the message in
 the queue (exit status 1). Dispatch is idempotent, so re-driving twice is harmless.
 
-Older than 24 h, ``--sweep`` finds every active mention that has no ticket and dispatches it like a
-new one (brand replies and erasure requests are not swept: their records are gone with the stream).
+Older than 24 h, ``--sweep`` runs the sweep (logic/sweep.py, also on a schedule): every stored
+message that never reached a ticket is routed, index entries that disagree with their ticket are
+rewritten, ticket changes the outbox never delivered are delivered, payloads of deleted messages are
+deleted, stuck replies are delivered or checked on the platform; it prints what it repaired.
 """
 
 from __future__ import annotations
@@ -182,32 +184,14 @@ def lambda_dispatcher(lambda_client: Any, function_name: str) -> Dispatch:
     return dispatch
 
 
-def sweep_unrouted(dynamodb: Any, table: str, dispatch: Dispatch) -> RedriveReport:
-    """Dispatch every active mention that has no ticket as if it were new (a full scan: a last resort)."""
-    report = RedriveReport()
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "FilterExpression": "entity = :m AND #s = :active AND attribute_not_exists(ticket_id)",
-        "ExpressionAttributeNames": {"#s": "status"},
-        "ExpressionAttributeValues": {":m": {"S": "mention"}, ":active": {"S": "active"}},
-    }
-    while True:
-        page = dynamodb.scan(**kwargs)
-        records = [
-            {
-                "eventName": "INSERT",
-                "dynamodb": {"NewImage": item, "SequenceNumber": f"sweep-{report.routed + i}"},
-            }
-            for i, item in enumerate(page["Items"])
-        ]
-        for start in range(0, len(records), _BATCH):
-            chunk = records[start : start + _BATCH]
-            failed = dispatch(chunk)
-            report.routed += len(chunk) - len(failed)
-            report.kept += len(failed)
-        if "LastEvaluatedKey" not in page:
-            return report
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+def run_sweep(lambda_client: Any, function_name: str) -> dict[str, Any]:
+    """Invoke the deployed sweep (the same code the schedule runs) and return its report."""
+    response = lambda_client.invoke(
+        FunctionName=function_name, InvocationType="RequestResponse", Payload=b"{}"
+    )
+    if response.get("FunctionError"):
+        raise RuntimeError(f"the sweep failed: {response['Payload'].read()[:500]!r}")
+    return dict(json.loads(response["Payload"].read() or b"{}"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,14 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the queue is the outbox's: re-drive ticket, incident, reply changes",
     )
     parser.add_argument("--dispatch-function", help="DispatchFunctionName (stack output)")
-    parser.add_argument("--sweep", action="store_true", help="route every active mention without a ticket")
-    parser.add_argument("--table", help="TableName (stack output), for --sweep")
+    parser.add_argument("--sweep", action="store_true", help="run the sweep now and print what it repaired")
+    parser.add_argument("--sweep-function", help="SweepFunctionName (stack output), for --sweep")
     args = parser.parse_args(argv)
     if args.sweep:
-        if not args.table or not args.dispatch_function:
-            parser.error("--sweep needs --table and --dispatch-function")
-        dispatch = lambda_dispatcher(boto3.client("lambda"), args.dispatch_function)
-        report = sweep_unrouted(boto3.client("dynamodb"), args.table, dispatch)
+        if not args.sweep_function:
+            parser.error("--sweep needs --sweep-function")
+        swept = run_sweep(boto3.client("lambda"), args.sweep_function)
+        print(", ".join(f"{key} {value}" for key, value in swept.items()))
+        return 0
     elif args.queue_url:
         if not args.dispatch_function:
             parser.error("--queue-url needs --dispatch-function")

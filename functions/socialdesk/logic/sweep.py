@@ -1,0 +1,140 @@
+"""Use case: the sweep — find and repair every inconsistent state the pipeline can leave behind.
+
+It reads every item once (a scan: a scheduled job and an operator's last resort) and repairs:
+
+- a customer's message stored but never routed (routing failed past every retry and the DLQ) → routed
+- a ticket whose index entries disagree with its state (a queue or due entry missing, or a due entry
+  for a closed or answered ticket) → the entries rewritten from the state
+- a ticket whose latest change was never delivered by the outbox (its audit events are missing) →
+  delivered again (the notifications' idempotency keys make a repeat harmless)
+- an archived payload of a deleted message still in the bucket → deleted
+- a reply stuck queued, sending past its lease, failed retryably or unknown → delivered or checked
+
+Everything it does is idempotent: two sweeps at once, or a sweep racing the pipeline, end the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from socialdesk.dal.ports import MentionRepository, RawPayloadArchive
+from socialdesk.domain.ticket import Ticket
+
+#: how long an item is left alone before the sweep takes it for stuck (the pipeline may be on it)
+GRACE = timedelta(minutes=10)
+
+
+class SweepReport(BaseModel):
+    """What one sweep found and repaired."""
+
+    scanned: int = 0
+    unrouted: int = 0
+    reindexed: int = 0
+    outbox_redelivered: int = 0
+    payloads_deleted: int = 0
+    replies_retried: int = 0
+
+    @property
+    def repaired(self) -> int:
+        """Everything it fixed."""
+        return (
+            self.unrouted
+            + self.reindexed
+            + self.outbox_redelivered
+            + self.payloads_deleted
+            + self.replies_retried
+        )
+
+
+class TicketRepairs(Protocol):
+    """What the sweep needs of the ticket store beyond the aggregate's repository."""
+
+    def index_drift(self, item: dict[str, Any]) -> bool:
+        """Whether a stored ticket item's index entries disagree with its state."""
+        ...
+
+    def reindex(self, ticket: Ticket) -> None:
+        """Rewrite a ticket's index entries from its state (no state change, no version bump)."""
+        ...
+
+    def has_events(self, ticket_id: str, version: int) -> bool:
+        """Whether the audit events of that version were stored."""
+        ...
+
+
+def sweep(
+    items: Iterable[dict[str, Any]],
+    now: datetime,
+    *,
+    route: Callable[[list[dict[str, Any]]], int],
+    repairs: TicketRepairs,
+    redeliver: Callable[[dict[str, Any]], None],
+    mentions: MentionRepository,
+    archive: RawPayloadArchive,
+    retry_reply: Callable[[str, str], None],
+) -> SweepReport:
+    """Repair what ``items`` (every table item, as plain Python) show to be inconsistent.
+
+    ``route`` routes stored messages again (the dispatch path), returning how many it took;
+    ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again.
+    """
+    from socialdesk.dal.tickets import ticket_from_item
+
+    report = SweepReport()
+    unrouted: list[dict[str, Any]] = []
+    for item in items:
+        report.scanned += 1
+        entity = item.get("entity")
+        if entity == "mention":
+            if (
+                item.get("status") == "active"
+                and not item.get("ticket_id")
+                and _older(item.get("received_at"), now)
+            ):
+                unrouted.append(item)
+            elif item.get("status") == "deleted" and (item.get("raw_refs") or item.get("raw_ref")):
+                refs = {*(item.get("raw_refs") or ()), *([item["raw_ref"]] if item.get("raw_ref") else [])}
+                for ref in refs:
+                    archive.delete(str(ref))
+                mentions.forget_payloads(str(item["channel"]), str(item["external_id"]))
+                report.payloads_deleted += len(refs)
+        elif entity == "ticket":
+            if repairs.index_drift(item):
+                repairs.reindex(ticket_from_item(item))
+                report.reindexed += 1
+            version = int(item.get("version", 1))
+            if (
+                item.get("changes")
+                and _older(item.get("updated_at"), now)
+                and not repairs.has_events(str(item["ticket_id"]), version)
+            ):
+                redeliver(item)
+                report.outbox_redelivered += 1
+        elif entity == "reply" and _stuck(item, now):
+            retry_reply(str(item["ticket_id"]), str(item["reply_id"]))
+            report.replies_retried += 1
+    if unrouted:
+        report.unrouted = route(unrouted)
+    return report
+
+
+def _older(stamp: Any, now: datetime) -> bool:
+    if not stamp:
+        return True
+    return now - datetime.fromisoformat(str(stamp)) > GRACE
+
+
+def _stuck(reply: dict[str, Any], now: datetime) -> bool:
+    status = reply.get("status")
+    if status == "queued":
+        return _older(reply.get("created_at"), now)
+    if status == "sending":
+        lease = reply.get("lease_until")
+        return not lease or datetime.fromisoformat(str(lease)) < now
+    if status in ("failed", "unknown"):
+        return bool(reply.get("retryable")) and _older(reply.get("last_attempt_at"), now)
+    return False

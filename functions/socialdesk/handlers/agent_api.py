@@ -17,21 +17,33 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import BaseModel
 
-from socialdesk.bootstrap import idempotency_config, now, reply_service, services
+from socialdesk.bootstrap import agent_picker, idempotency_config, now, reply_service, services
 from socialdesk.channels.validation import describe_errors
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.access import Principal, principal_from_claims
+from socialdesk.domain.canned import CannedResponse
 from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
 from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Channel, StoredMention
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.handlers.http import error_response, error_responses, internal_error, json_response
 from socialdesk.logic.agent_queries import QueuePage, TicketView, list_queue, show_ticket, visible_mention
+from socialdesk.logic.assignment import AvailabilityChange, AvailabilityChanged, Roster
+from socialdesk.logic.canned import CannedList, CannedRequest, TicketCanned
 from socialdesk.logic.configure import PolicyAudit, PolicyChange, PolicyView
 from socialdesk.logic.incidents import IncidentReplyOutcome, IncidentReplyRequest, IncidentView
+from socialdesk.logic.merge import MergeRequest
+from socialdesk.logic.outreach import OutreachOutcome, OutreachRequest
 from socialdesk.logic.privacy_requests import ErasureRecorded, ErasureRequest
-from socialdesk.logic.reports import SlaReport
-from socialdesk.logic.respond import AssignRequest, ReplyOutcome, ReplyRequest, ResolveRequest
+from socialdesk.logic.reports import DeskReport, SlaReport
+from socialdesk.logic.respond import (
+    AssignRequest,
+    NoteRequest,
+    NoteView,
+    ReplyOutcome,
+    ReplyRequest,
+    ResolveRequest,
+)
 
 app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
 app.configure_openapi(
@@ -97,6 +109,19 @@ def current_principal() -> Principal:
     """The caller, from the claims API Gateway's JWT authorizer verified."""
     authorizer = (app.current_event.get("requestContext") or {}).get("authorizer") or {}
     return principal_from_claims((authorizer.get("jwt") or {}).get("claims"))
+
+
+def _ticket_action(action: Callable[..., Ticket], ticket_id: str, request: BaseModel) -> Ticket:
+    """Run a desk action ``action(principal, ticket_id, request, now, tickets=, policy=)``."""
+    svc = services()
+    return action(
+        current_principal(),
+        ticket_id,
+        request,
+        now(),
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+    )
 
 
 def _created(status: int, model: BaseModel) -> Response[Any]:
@@ -182,29 +207,24 @@ def post_assign(ticket_id: TicketId, request: Annotated[AssignRequest, Body()]) 
     """Assign the ticket to an agent and/or move it to a team."""
     from socialdesk.logic.respond import assign
 
-    svc = services()
-    return assign(
-        current_principal(),
-        ticket_id,
-        request,
-        now(),
-        tickets=svc.tickets,
-        policy=svc.policies.routing_policy(),
-    )
+    return _ticket_action(assign, ticket_id, request)
 
 
 @agent_route("POST", "/tickets/<ticket_id>/resolve", "Resolve", "tickets", 400, 404, 409)
 def post_resolve(ticket_id: TicketId, request: Annotated[ResolveRequest | None, Body()] = None) -> Ticket:
-    """Resolve the ticket (the clocks stop; it leaves the due index)."""
-    from socialdesk.logic.respond import resolve
+    """Resolve the ticket (the clocks stop; it leaves the due index), then send the CSAT survey where the
+    policy enables it and the customer's channel allows it."""
+    from socialdesk.logic.csat import resolve_with_survey
 
     svc = services()
-    return resolve(
+    return resolve_with_survey(
         current_principal(),
         ticket_id,
         request or ResolveRequest(),
         now(),
         tickets=svc.tickets,
+        replies=svc.tickets,
+        mentions=svc.mentions,
         policy=svc.policies.routing_policy(),
     )
 
@@ -220,7 +240,201 @@ def post_reopen(ticket_id: TicketId) -> Ticket:
     )
 
 
+@agent_route(
+    "POST",
+    "/tickets/<ticket_id>/notes",
+    "Add an internal note",
+    "tickets",
+    400,
+    404,
+    ok=201,
+    ok_means="Noted (audited with the ticket; never sent).",
+)
+def post_note(ticket_id: TicketId, request: Annotated[NoteRequest, Body()]) -> Response[NoteView]:
+    """An internal note for the desk: stored in the ticket's audit trail, never sent to the customer."""
+    from socialdesk.logic.respond import add_note
+
+    return _created(201, add_note(current_principal(), ticket_id, request, now(), tickets=services().tickets))
+
+
+@agent_route("POST", "/tickets/<ticket_id>/merge", "Merge into another ticket", "tickets", 400, 404, 409)
+def post_merge(ticket_id: TicketId, request: Annotated[MergeRequest, Body()]) -> Ticket:
+    """Merge this ticket into ``into`` (same customer, same channel); answers with the winner."""
+    from socialdesk.logic.merge import merge
+
+    return _ticket_action(merge, ticket_id, request)
+
+
+@agent_route("GET", "/tickets/<ticket_id>/canned-responses", "Canned responses for a ticket", "canned", 404)
+def get_ticket_canned(ticket_id: TicketId) -> TicketCanned:
+    """The ticket's team's canned responses, placeholders filled in for this customer and agent."""
+    from socialdesk.logic.canned import canned_for_ticket
+
+    svc = services()
+    return canned_for_ticket(current_principal(), ticket_id, tickets=svc.tickets, store=svc.canned)
+
+
+# -- canned responses (leads manage them) -------------------------------------------------------------------
+CannedId = Annotated[str, Path(pattern=r"^C-[a-z0-9]{6,40}$", description="The canned response's id.")]
+
+
+class Deleted(BaseModel):
+    """What was deleted."""
+
+    deleted: str
+
+
+@agent_route("GET", "/canned-responses", "A team's canned responses", "canned", 400)
+def get_canned(
+    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team.")],
+) -> CannedList:
+    """The team's canned responses and the placeholders they may use."""
+    from socialdesk.logic.canned import list_canned
+
+    return list_canned(current_principal(), team, store=services().canned)
+
+
+@agent_route(
+    "POST", "/canned-responses", "Create a canned response", "canned", 400, ok=201, ok_means="Created."
+)
+def post_canned(request: Annotated[CannedRequest, Body()]) -> Response[CannedResponse]:
+    """Leads and admins of the team create one."""
+    from socialdesk.logic.canned import save_canned
+
+    return _created(201, save_canned(current_principal(), None, request, now(), store=services().canned))
+
+
+@agent_route("PUT", "/canned-responses/<canned_id>", "Change a canned response", "canned", 400, 404, 409)
+def put_canned(canned_id: CannedId, request: Annotated[CannedRequest, Body()]) -> CannedResponse:
+    """Leads and admins of the team change one (``version``: the one read; 409 when stale)."""
+    from socialdesk.logic.canned import save_canned
+
+    return save_canned(current_principal(), canned_id, request, now(), store=services().canned)
+
+
+@agent_route("DELETE", "/canned-responses/<canned_id>", "Delete a canned response", "canned", 400, 404)
+def delete_canned_response(
+    canned_id: CannedId,
+    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team.")],
+) -> Deleted:
+    """Leads and admins of the team delete one."""
+    from socialdesk.logic.canned import delete_canned
+
+    delete_canned(current_principal(), team, canned_id, store=services().canned)
+    return Deleted(deleted=canned_id)
+
+
+# -- agents and assignment ------------------------------------------------------------------------------
+class TeamsView(BaseModel):
+    """The teams the policy names, the caller's own, and each team's assignment mode."""
+
+    teams: list[str]
+    mine: list[str]
+    role: str
+    subject: str
+    assignment: dict[str, str]
+
+
+@agent_route("GET", "/teams", "Teams and who I am", "agents")
+def get_teams() -> TeamsView:
+    """Every team the routing policy names (to hand tickets over), and the caller's own teams."""
+    principal = current_principal()
+    policy = services().policies.routing_policy()
+    return TeamsView(
+        teams=list(policy.teams),
+        mine=sorted(principal.teams),
+        role=principal.role.value,
+        subject=principal.subject,
+        assignment={team: policy.assignment.for_team(team).mode.value for team in policy.teams},
+    )
+
+
+@agent_route("GET", "/agents", "A team's roster", "agents", 400)
+def get_agents(
+    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team.")],
+) -> Roster:
+    """The team's agents: online or away, their cap and open tickets; the team's assignment mode."""
+    from socialdesk.logic.assignment import roster
+
+    svc = services()
+    return roster(
+        current_principal(),
+        team,
+        agents=svc.agents,
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+    )
+
+
+@agent_route("PUT", "/agents/<subject>/availability", "Go online or away", "agents", 400)
+def put_availability(
+    subject: Annotated[str, Path(min_length=1, max_length=128, description="An agent's subject, or `me`.")],
+    request: Annotated[AvailabilityChange, Body()],
+) -> AvailabilityChanged:
+    """Online takes new tickets; away takes none and hands the agent's open tickets over (audited)."""
+    from socialdesk.logic.assignment import set_availability
+
+    picker = agent_picker()
+    svc = services()
+    return set_availability(
+        current_principal(), subject, request, now(), agents=svc.agents, tickets=svc.tickets, picker=picker
+    )
+
+
+# -- proactive follow-up ------------------------------------------------------------------------------------
+@agent_route(
+    "POST",
+    "/outreach",
+    "Start a conversation with a customer",
+    "outreach",
+    400,
+    ok=202,
+    ok_means="Queued on the customer's conversation (sent from the stream).",
+)
+def post_outreach(request: Annotated[OutreachRequest, Body()]) -> Response[OutreachOutcome]:
+    """A follow-up after a sale or a fixed incident, where the platform allows it (422 with the reason)."""
+    from socialdesk.logic.outreach import start_outreach
+
+    svc = services()
+    outcome = start_outreach(
+        current_principal(),
+        request,
+        now(),
+        tickets=svc.tickets,
+        replies=svc.tickets,
+        policy=svc.policies.routing_policy(),
+    )
+    return _created(202, outcome)
+
+
 # -- reports and policy -------------------------------------------------------------------------------------
+@agent_route("GET", "/reports/desk", "The desk's charts", "reports", 400)
+def get_desk_report(
+    teams: Annotated[
+        str | None,
+        Query(max_length=1000, description="Comma-separated teams (default: every team in the token)."),
+    ] = None,
+    start: Annotated[
+        str | None, Query(alias="from", description="ISO 8601; default: 7 days before `to`.")
+    ] = None,
+    end: Annotated[str | None, Query(alias="to", description="ISO 8601; default: now.")] = None,
+) -> DeskReport:
+    """First-response distribution, SLA compliance by team and by agent per day, breaches by level, CSAT."""
+    from socialdesk.logic.reports import desk_report
+
+    svc = services()
+    chosen = [t.strip() for t in (teams or "").split(",") if t.strip()]
+    return desk_report(
+        current_principal(),
+        chosen,
+        start,
+        end,
+        tickets=svc.tickets,
+        policy=svc.policies.routing_policy(),
+        now=now(),
+    )
+
+
 @agent_route("GET", "/reports/sla", "The SLA report", "reports", 400)
 def get_sla_report(
     team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team reported.")],

@@ -20,7 +20,7 @@ export PYTHONPATH := functions:.
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: demo serve test lint typecheck validate build checkov pytest test-pythons bench token events clean \
-	browser-deps console-publish
+	browser-deps console-publish screenshots
 
 $(VENV)/.installed: requirements/dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -81,6 +81,9 @@ browser-deps:  ## Debian's chromium for the browser tests (apt-get, only when $(
 		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 		$$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; \
 	}
+
+screenshots: $(VENV)/.installed browser-deps  ## retake the README's console screenshots (docs/console-*.png)
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/browser/readme_screenshots.py
 
 # upload console/ to the stack's private bucket with a config.json naming the API and the IdP, then
 # invalidate CloudFront: make console-publish STACK=socialdesk-prod OIDC_CLIENT_ID=<the IdP's client id>

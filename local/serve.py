@@ -21,7 +21,9 @@ from local.seed import README_TWEET, local_desk, seed, teams_of
 from local.stack import LocalStack
 
 
-def make_server(gateway: LocalGateway, port: int, site: ConsoleSite | None = None) -> ThreadingHTTPServer:
+def make_server(
+    gateway: LocalGateway, port: int, site: ConsoleSite | None = None, *, log: bool = True
+) -> ThreadingHTTPServer:
     """A threading HTTP server: the console's files first (``site``), then ``gateway``.
 
     The in-process functions share module state (powertools' resolver holds the current event), so
@@ -50,7 +52,7 @@ def make_server(gateway: LocalGateway, port: int, site: ConsoleSite | None = Non
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         def log_message(self, fmt: str, *args: object) -> None:
-            if os.environ.get("QUIET") != "1":
+            if log:
                 sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
@@ -74,15 +76,21 @@ def background(stack: LocalStack, stop: threading.Event) -> None:
 
 @contextmanager
 def desk() -> Iterator[tuple[LocalGateway, str]]:
-    """The stack (replies to the local platform server unless PLATFORMS=real) and where replies go."""
+    """The stack (replies to the local platform server unless PLATFORMS=real) and where replies go.
+
+    The functions log warnings only and publish no metric lines unless VERBOSE=1.
+    """
+    overrides = {} if os.environ.get("VERBOSE") == "1" else {"LogLevel": "WARNING"}
+    if overrides:
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     if os.environ.get("PLATFORMS", "local") == "real":
-        stack = LocalStack(parameter_overrides={"Stage": "local"})
+        stack = LocalStack(parameter_overrides={"Stage": "local", **overrides})
         try:
             yield LocalGateway(stack), "the real platforms (PLATFORMS=real; outbound credentials from env)"
         finally:
             stack.close()
         return
-    with local_desk() as (gateway, platforms):
+    with local_desk(overrides) as (gateway, platforms):
         yield gateway, f"the local platform server {platforms.base_url} (checks requests as X and Meta do)"
 
 
@@ -96,7 +104,7 @@ def main() -> None:
             seeded = seed(gateway, datetime.now(UTC))
         teams = teams_of(gateway)
         site = ConsoleSite(lambda: teams)
-        server = make_server(gateway, port, site)
+        server = make_server(gateway, port, site, log=os.environ.get("QUIET") != "1")
         stop = threading.Event()
         threading.Thread(target=background, args=(stack, stop), daemon=True, name="aws-background").start()
         base = f"http://127.0.0.1:{port}"

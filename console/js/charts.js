@@ -46,6 +46,9 @@ export function lines(series, { width = 520, height = 240, title = "", testid } 
         svg("title", {}, `${s.name} ${p.day}: ${Math.round(p.value * 100)}% (${p.met}/${p.decided})`)));
     }
   });
+  if (!days.length) {
+    g.append(svg("text", { x: w / 2, y: hgt / 2, "text-anchor": "middle", class: "l" }, "No first response decided in this period yet"));
+  }
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": title, "data-testid": testid }, g);
   return figure(title, chart, legend(series.map((s) => s.name)));
 }

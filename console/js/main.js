@@ -36,31 +36,30 @@ async function boot() {
   }
   const api = new Api(config.apiBase || "", session, () => signOut("Your session ended; sign in again."));
   let teams;
+  const availability = { api, session };
   try {
-    teams = await api.get("/teams");
+    [teams] = await Promise.all([api.get("/teams"), loadAvailability(availability)]);
   } catch (error) {
     forget();
     toast(`Could not reach the API: ${error.message}`, "error");
     signin.render(app, { config, onSignedIn: () => boot() });
     return;
   }
-  ctx = { api, config, session, teams, navigate: (hash) => { window.location.hash = hash; } };
-  await goOnline(ctx);
+  ctx = { api, config, session, teams, availability: availability.availability, navigate: (hash) => { window.location.hash = hash; } };
   shell();
   window.onhashchange = route;
   if (!window.location.hash || window.location.hash === "#") window.location.hash = "#/queue";
   else route();
 }
 
-async function goOnline(context) {
-  // an agent who signs in is available for new tickets until they say otherwise
+async function loadAvailability(context) {
+  // an agent takes new tickets only once they go online (the header's toggle); until then, away
   try {
     const roster = await context.api.get(`/agents?team=${encodeURIComponent(context.session.teams[0])}`);
     const me = roster.agents.find((a) => a.subject === context.session.subject);
-    context.availability = me ? me.availability : "online";
-    if (!me) await context.api.put("/agents/me/availability", { status: "online" });
+    context.availability = me ? me.availability : "away";
   } catch {
-    context.availability = "unknown";
+    context.availability = "away";
   }
 }
 
@@ -86,7 +85,9 @@ function shell() {
       availability.textContent = next === "away" ? "Away" : "Online";
       availability.className = `availability ${next}`;
       const handed = Object.keys(changed.reassigned || {}).length;
-      toast(next === "away" ? `You are away${handed ? `; ${handed} open tickets handed over` : ""}` : "You are online");
+      toast(next === "away"
+        ? `You are away${handed ? `; ${handed} open tickets handed over` : ""}`
+        : `You are online${handed ? `; ${handed} waiting tickets assigned` : ""}`);
     } catch (error) {
       toast(error.message, "error");
     }

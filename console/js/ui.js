@@ -135,3 +135,10 @@ export function showSla(el, ticket) {
   el.dataset.seconds = seconds === null ? "" : String(seconds);
   el.title = state === "none" ? "no response clock running" : `due ${new Date(ticket.response.deadline).toLocaleString()}`;
 }
+
+/** "@handle", a name, or "<Channel> user …1234" when the platform gave only an id. */
+export function customerName(customer, channel) {
+  if (customer.handle) return `@${customer.handle}`;
+  if (customer.name) return customer.name;
+  return customer.id ? `${CHANNEL_NAMES[channel] || channel} user …${customer.id.slice(-4)}` : "a customer";
+}

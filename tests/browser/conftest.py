@@ -4,7 +4,6 @@ Chromium driven by Playwright, and a screenshot of every screen visited saved wh
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import shutil
@@ -60,13 +59,12 @@ class Screens:
 @pytest.fixture(scope="module")
 def console() -> Iterator[Console]:
     """A seeded desk and the console, served on 127.0.0.1 (an OS-chosen port), the stream pumped."""
-    with (
-        contextlib.redirect_stdout(io.StringIO()),
-        local_desk({"LogLevel": "WARNING"}) as (gateway, platforms),
-    ):
+    metrics = os.environ.get("POWERTOOLS_METRICS_DISABLED")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # no metric lines from the functions on stdout
+    with local_desk({"LogLevel": "WARNING"}) as (gateway, platforms):
         seeded = seed(gateway, datetime.now(UTC))
         teams = teams_of(gateway)
-        server = make_server(gateway, 0, ConsoleSite(lambda: teams))
+        server = make_server(gateway, 0, ConsoleSite(lambda: teams), log=False)
         stop = threading.Event()
 
         def pump() -> None:
@@ -87,6 +85,10 @@ def console() -> Iterator[Console]:
             stop.set()
             server.shutdown()
             server.server_close()
+            if metrics is None:
+                os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
+            else:
+                os.environ["POWERTOOLS_METRICS_DISABLED"] = metrics
 
 
 @pytest.fixture(scope="module")

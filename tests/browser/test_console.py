@@ -42,7 +42,7 @@ def test_sign_in_and_work_the_queue(screens: Screens, console: Console) -> None:
     page = sign_in(screens, console)
     screens.saw("queue")
     expect(page.get_by_test_id("me")).to_contain_text("ann · agent · customer-care")
-    expect(page.get_by_test_id("availability")).to_have_text("Online")
+    expect(page.get_by_test_id("availability")).to_have_text("Away")  # until the agent goes online
     rows = page.get_by_test_id("queue-row")
     total = rows.count()
     assert total >= 5
@@ -164,3 +164,47 @@ def test_incidents_and_a_follow_up_refused_with_the_reason(screens: Screens, con
     screens.saw("outreach")
     page.click("[data-testid=outreach-send]")
     expect(page.get_by_test_id("outreach-problem")).to_contain_text("template")
+
+
+def test_going_online_takes_the_teams_waiting_tickets_round_robin(screens: Screens, console: Console) -> None:
+    page = sign_in(screens, console, name="cleo", teams=("billing",))
+    rows = page.get_by_test_id("queue-row")
+    waiting = rows.count()
+    assert waiting >= 2
+    page.select_option("[data-testid=filter-assignee]", "me")
+    expect(rows).to_have_count(0)
+    page.click("[data-testid=availability]")
+    expect(page.get_by_test_id("availability")).to_have_text("Online")
+    expect(page.locator(".toast").last).to_contain_text("waiting tickets assigned")
+    page.reload()
+    page.wait_for_selector("[data-testid=queue-row]")
+    page.select_option("[data-testid=filter-assignee]", "me")
+    expect(rows).to_have_count(waiting)  # billing is round robin, and cleo is its only agent online
+    screens.saw("online")
+
+
+#: the console's own files must stay small: no framework, no build step (checked, not a wall-clock figure)
+PAGE_BUDGET_BYTES = 120_000
+
+
+def test_page_weight_and_load_time(screens: Screens, console: Console) -> None:
+    page = screens.page
+    sign_in(screens, console)  # a session in this tab, then a cold load of the queue
+    sizes: dict[str, int] = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body()) if r.ok else 0))
+    page.reload()
+    page.wait_for_selector("[data-testid=queue-row]")
+    timing = page.evaluate(
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, now: performance.now()}; }"
+    )
+    assets = {u: n for u, n in sizes.items() if "/console/" in u or u.endswith("/")}
+    api = {u: n for u, n in sizes.items() if u not in assets}
+    weight = sum(assets.values())
+    print(
+        f"\nconsole page weight: {weight / 1024:.1f} KiB in {len(assets)} files (uncompressed), "
+        f"API JSON {sum(api.values()) / 1024:.1f} KiB in {len(api)} calls; "
+        f"DOMContentLoaded {timing['dcl']:.0f} ms, load {timing['load']:.0f} ms, "
+        f"queue shown {timing['now']:.0f} ms after navigation (local stack)"
+    )
+    assert weight < PAGE_BUDGET_BYTES

@@ -1,7 +1,7 @@
 // The queue: my teams' tickets, most urgent first then the earliest deadline, with live SLA countdowns.
 import { query } from "../api.js";
 import {
-  CHANNEL_NAMES, button, channelIcon, empty, field, h, pill, priorityPill, select, showSla, toast,
+  CHANNEL_NAMES, button, channelIcon, customerName, empty, field, h, pill, priorityPill, select, showSla, toast,
 } from "../ui.js";
 import { outreachDialog } from "./outreach.js";
 
@@ -46,9 +46,12 @@ export async function render(root, ctx) {
   async function load() {
     for (const tab of tabs.children) tab.classList.toggle("active", tab.dataset.team === filters.team);
     try {
-      const page = await api.get(`/tickets${query({ team: filters.team, status: filters.status, limit: 100 })}`);
+      const [page, team] = await Promise.all([
+        api.get(`/tickets${query({ team: filters.team, status: filters.status, limit: 100 })}`),
+        api.get(`/agents?team=${encodeURIComponent(filters.team)}`),
+      ]);
       tickets = page.tickets;
-      roster = (await api.get(`/agents?team=${encodeURIComponent(filters.team)}`)).agents;
+      roster = team.agents;
       stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
       draw();
     } catch (error) {
@@ -80,21 +83,21 @@ export async function render(root, ctx) {
     return h("tr", { class: "row", dataset: { ticket: t.ticket_id, testid: "queue-row" }, onclick: () => ctx.navigate(link) },
       h("td", { class: "channel" }, channelIcon(t.channel)),
       h("td", {}, priorityPill(t.priority)),
-      h("td", {}, h("a", { href: link }, t.customer.handle ? `@${t.customer.handle}` : t.customer.name || "a customer"),
+      h("td", {}, h("a", { href: link }, customerName(t.customer, t.channel)),
         t.incident_id ? pill("incident", "incident") : null,
         t.merged_from && t.merged_from.length ? pill(`+${t.merged_from.length} merged`, "muted") : null),
       h("td", {}, what, t.tags.filter((tag) => tag !== "proactive").map((tag) => pill(tag, "tag"))),
       h("td", {}, t.reach || "—"),
       h("td", { class: "num" }, String(t.engagement || 0)),
       h("td", {}, t.assignee || h("span", { class: "muted" }, "unassigned")),
-      h("td", { class: "sla", dataset: { testid: "sla" } }),
+      h("td", {}, h("span", { class: "sla", dataset: { testid: "sla" } })),
     );
   }
 
   function tick() {
     const byId = new Map(tickets.map((t) => [t.ticket_id, t]));
     for (const tr of rows.querySelectorAll("tr[data-ticket]")) {
-      showSla(tr.querySelector("td.sla"), byId.get(tr.dataset.ticket));
+      showSla(tr.querySelector("span.sla"), byId.get(tr.dataset.ticket));
     }
   }
 

@@ -2,7 +2,7 @@
 // where each was delivered), classification, audit trail, and everything an agent does to it.
 import { query } from "../api.js";
 import {
-  CHANNEL_NAMES, ago, button, channelIcon, empty, field, h, pill, priorityPill, select, showSla, toast, when,
+  CHANNEL_NAMES, ago, button, channelIcon, customerName, empty, field, h, pill, priorityPill, select, showSla, toast, when,
 } from "../ui.js";
 import { outreachDialog } from "./outreach.js";
 
@@ -256,7 +256,7 @@ function row(label, value) {
 }
 
 function customerLabel(t) {
-  return t.customer.handle ? `@${t.customer.handle}` : t.customer.name || "a customer";
+  return customerName(t.customer, t.channel);
 }
 
 function summary(event) {

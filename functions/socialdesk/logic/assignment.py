@@ -116,7 +116,8 @@ class Roster(BaseModel):
 
 
 class AvailabilityChanged(BaseModel):
-    """What an availability change did: the agent's state per team, and the tickets handed over."""
+    """What an availability change did: the agent's state per team, and the tickets handed over (going
+    away) or given out (coming online: the team's waiting tickets), ticket id → agent."""
 
     agents: list[AgentView]
     reassigned: dict[str, str | None] = {}
@@ -190,6 +191,8 @@ def set_availability(
         rule = picker.policy.assignment.for_team(team)
         if change.status is Availability.AWAY and rule.reassign_when_away:
             reassigned.update(_hand_over(subject, team, now, tickets=tickets, picker=picker))
+        elif change.status is Availability.ONLINE and rule.mode is not AssignmentMode.MANUAL:
+            reassigned.update(_distribute_waiting(team, now, tickets=tickets, picker=picker))
     counts = {team: open_counts(tickets, team) for team in teams}
     return AvailabilityChanged(
         agents=[_view(s, s.limit(picker.policy.assignment.for_team(s.team)), counts[s.team]) for s in states],
@@ -215,6 +218,21 @@ def _hand_over(
 
         moved[ticket.ticket_id] = retry_on_conflict(attempt, what="handover")
     return moved
+
+
+def _distribute_waiting(
+    team: str, now: datetime, *, tickets: TicketRepository, picker: AgentPicker
+) -> dict[str, str | None]:
+    """Someone came online: the team's open, unassigned tickets (most urgent first) find agents."""
+    given: dict[str, str | None] = {}
+    for ticket in team_tickets(tickets, team, (TicketStatus.OPEN,)):
+        if ticket.assignee is not None:
+            continue
+        agent = assign_if_needed(ticket.ticket_id, now, tickets=tickets, picker=picker)
+        if agent is None:
+            break  # everyone is at their cap
+        given[ticket.ticket_id] = agent
+    return given
 
 
 def _view(state: AgentState, limit: int, counts: Counter[str]) -> AgentView:

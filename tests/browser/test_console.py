@@ -4,6 +4,8 @@ work the queue, reply with a canned response, add a note, assign, merge, resolve
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from playwright.sync_api import expect
@@ -149,12 +151,49 @@ def test_the_report_shows_charts(screens: Screens, console: Console) -> None:
     expect(page.locator(".report table")).to_contain_text("customer-care")
 
 
-def test_incidents_and_a_follow_up_refused_with_the_reason(screens: Screens, console: Console) -> None:
-    page = sign_in(screens, console)
+def surge(console: Console, count: int = 11) -> None:
+    """A pile-up of the same complaint (the default policy's surge threshold is 10): one incident."""
+    from tests.support.platforms import post_x
+    from tests.support.routing import tweet
+
+    for i in range(count):
+        payload = tweet(
+            300 + i,
+            f"@SkyHighAir the app is down again, cannot check in #{i}",
+            user=str(900 + i),
+            handle=f"s{i}",
+        )
+        payload["tweet_create_events"][0]["created_at"] = datetime.now(UTC).strftime(
+            "%a %b %d %H:%M:%S +0000 %Y"
+        )
+        assert post_x(console.gateway, payload).status == 200
+
+
+def test_an_incident_with_its_tickets_gets_one_reply_to_all(screens: Screens, console: Console) -> None:
+    surge(console)
+    page = sign_in(screens, console, name="finn", teams=("crisis",))
     page.click("nav >> text=Incidents")
-    page.wait_for_selector("h1:has-text('Incidents')")
+    page.wait_for_selector("[data-testid=incident]", timeout=20_000)
     screens.saw("incidents")
-    page.click("nav >> text=Queue")
+    page.click("[data-testid=incident]")
+    page.wait_for_selector("[data-testid=incident-text]")
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).not_to_have_count(0)
+    linked = rows.count()
+    assert linked >= 11  # the surge, and the seed's earlier complaint about the app joins it
+    screens.saw("incident")
+    sent_before = len(console.platforms.requests)
+    page.fill("[data-testid=incident-text]", "The app is back — sorry for the trouble!")
+    page.click("[data-testid=incident-reply]")
+    expect(page.locator(".toast").last).to_contain_text(f"Queued {linked} replies")
+    deadline = time.monotonic() + 20
+    while len(console.platforms.requests) < sent_before + linked and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(console.platforms.requests) == sent_before + linked  # once each, from the stream
+
+
+def test_a_follow_up_is_refused_with_the_platforms_reason(screens: Screens, console: Console) -> None:
+    page = sign_in(screens, console)
     page.click("[data-testid=outreach-open]")
     dialog = page.get_by_test_id("outreach-dialog")
     dialog.locator("select[name=channel]").select_option("whatsapp")

@@ -178,3 +178,26 @@ def test_a_follow_up_goes_out_where_the_platform_allows_it_and_is_refused_where_
     assert (ticket["status"], ticket["outreach"]) == ("pending", "order_delivered")
     facebook = call(gateway, "POST", "/outreach", {**whatsapp, "channel": "facebook", "text": "hi"})
     assert facebook.status == 422 and "cannot start a conversation" in facebook.json()["reason"]
+
+
+def test_the_escalation_run_reassigns_to_an_agent_the_escalation_team_chooses(seeded: Any) -> None:
+    """Last in this module: it changes the policy and escalates the seeded desk."""
+    gateway, _, desk = seeded
+    current = call(gateway, "GET", "/config/policy", role="admin").json()
+    policy = current["policy"]
+    policy["assignment"]["teams"]["escalations"] = {"mode": "round_robin", "max_open_per_agent": 50}
+    changed = call(
+        gateway, "PUT", "/config/policy", {"version": current["version"], "policy": policy}, role="admin"
+    )
+    assert changed.status == 200, changed.body
+    online = call(
+        gateway, "PUT", "/agents/me/availability", {"status": "online"}, teams="escalations", subject="esme"
+    )
+    assert online.status == 200, online.body
+    ticket_id = ticket_id_of(
+        gateway, desk, "rv-never"
+    )  # normal priority: 4 h to the breach, reassign 30 min later
+    quiet(gateway.stack.tick, NOW + timedelta(hours=4, minutes=45))
+    quiet(gateway.stack.pump)
+    ticket = view(gateway, ticket_id, teams="escalations")["ticket"]
+    assert (ticket["team"], ticket["assignee"]) == ("escalations", "esme")

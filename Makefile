@@ -16,7 +16,11 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := functions:.
 
-.PHONY: demo serve faults test lint typecheck validate build checkov pytest test-pythons bench train token events clean
+# the browser tests drive Debian's Chromium (no browser download): `make test` installs it when missing
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo serve faults test lint typecheck validate build checkov pytest test-pythons bench train token events clean \
+	browser-deps console-publish screenshots
 
 $(VENV)/.installed: requirements/dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -37,7 +41,7 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.lock
 demo: $(VENV)/.installed  ## run the main job locally on moto: replay events/ through the webhook
 	$(PY) -m local.demo
 
-serve: $(VENV)/.installed  ## serve the template's HTTP API on 127.0.0.1:$(PORT) until stopped
+serve: $(VENV)/.installed  ## the console and the HTTP API on 127.0.0.1:$(PORT), a seeded desk, replies to the local platforms
 	PORT=$(PORT) $(PY) -m local.serve
 
 token: $(VENV)/.installed  ## print a local JWT: make token TEAMS=a,b ROLE=agent
@@ -68,8 +72,25 @@ checkov: $(CHECKOV_VENV)/.installed
 	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=TRUE \
 		$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed browser-deps
 	$(VENV)/bin/pytest
+
+browser-deps:  ## Debian's chromium for the browser tests (apt-get, only when $(CHROMIUM) is missing)
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; \
+	}
+
+screenshots: $(VENV)/.installed browser-deps  ## retake the README's console screenshots (docs/console-*.png)
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/browser/readme_screenshots.py
+
+# upload console/ to the stack's private bucket with a config.json naming the API and the IdP, then
+# invalidate CloudFront: make console-publish STACK=socialdesk-prod OIDC_CLIENT_ID=<the IdP's client id>
+console-publish:
+	@test -n "$(STACK)" || { echo "STACK=<your stack name> is required"; exit 1; }
+	@test -n "$(OIDC_CLIENT_ID)" || { echo "OIDC_CLIENT_ID=<the console's client id at your IdP> is required"; exit 1; }
+	$(PY) -m local.console_publish --stack "$(STACK)" --client-id "$(OIDC_CLIENT_ID)" $(if $(OIDC_SCOPE),--scope "$(OIDC_SCOPE)") $(if $(OIDC_TOKEN),--token "$(OIDC_TOKEN)")
 
 test-pythons:  ## pytest under each of PYTHONS (pyenv's interpreters), each in its own .venv-<version>
 	@set -e; for version in $(PYTHONS); do \

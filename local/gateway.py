@@ -16,11 +16,6 @@ import jwt
 from local import devsecrets
 from local.stack import HttpRoute, LocalStack
 
-#: Swagger UI for the local API only (the browser loads swagger-ui from its CDN; /openapi.json is ours)
-SWAGGER_PAGE = """<!doctype html><html><head><title>SocialDesk agent API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head><body>
-<div id="ui"></div><script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script></body></html>"""
 _TEXT_TYPES = re.compile(r"^(text/|application/(json|[\w.+-]+\+json|xml|x-www-form-urlencoded|javascript))")
 
 
@@ -141,8 +136,6 @@ class LocalGateway:
     ) -> HttpResponse:
         """Handle one HTTP request the way API Gateway would."""
         parts = urlsplit(url)
-        if method.upper() == "GET" and parts.path in ("/swagger", "/docs"):
-            return HttpResponse(200, {"content-type": "text/html; charset=utf-8"}, SWAGGER_PAGE.encode())
         matched = self.match(method, parts.path)
         if matched is None:
             return HttpResponse(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')

@@ -16,7 +16,14 @@ Used by the tests and the local demo; never deployed.
 * ``POST /generic/callback``, verifying ``X-SocialDesk-Signature`` with the configured secret.
 
 Each request is checked as the platform would: method, path shape, token, content type and body
-fields. A wrong token gets 401 and a malformed request 400, each with the platform's error body
+fields. First messages follow the platforms' rules too: a WhatsApp template message's shape (name,
+language code, body parameters); Messenger's messaging types and message tags. With
+``enforce_windows=True`` the fake also keeps each platform's 24-hour window: free-form WhatsApp
+text, or a Messenger message without ``MESSAGE_TAG``, to someone who has not written within 24 hours
+(``customer_wrote(id, at)`` tells the fake who did) is refused with the platform's error (WhatsApp
+131047, Messenger 10 / 2018278).
+
+A wrong token gets 401 and a malformed request 400, each with the platform's error body
 (X: RFC 7807 problem details; Graph: ``{"error": {"message", "type", "code", "fbtrace_id"}}``).
 Accepted requests are recorded (thread-safe) and answered with the documented success body and
 fresh ids. ``fail_next(n, status=503)`` and ``stall_next(n, seconds)`` inject failures.
@@ -86,6 +93,10 @@ _X_TWEET_KEYS = frozenset(
 )
 _X_REPLY_KEYS = frozenset({"in_reply_to_tweet_id", "exclude_reply_user_ids", "auto_populate_reply_metadata"})
 _MESSAGING_TYPES = frozenset({"RESPONSE", "UPDATE", "MESSAGE_TAG"})
+#: the message tags the Send API accepts (docs: messenger-platform/send-messages/message-tags)
+_MESSAGE_TAGS = frozenset({"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "HUMAN_AGENT"})
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+_TEMPLATE_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,7 @@ class FakePlatforms:
         brand_x_id: str = "2244994945",
         x_credentials: oauth1.OAuth1Credentials | None = None,
         clock: Callable[[], float] = time.time,
+        enforce_windows: bool = False,
     ) -> None:
         self.x_token = x_token
         self.x_credentials = x_credentials or oauth1.OAuth1Credentials(
@@ -175,6 +187,9 @@ class FakePlatforms:
         self.page_id = page_id
         self.phone_number_id = phone_number_id
         self.brand_x_id = brand_x_id
+        self.enforce_windows = enforce_windows
+        #: when each customer (wa_id, PSID) last wrote, in the fake's clock (unix seconds)
+        self.last_inbound: dict[str, float] = {}
         self._state = _State()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -306,6 +321,19 @@ class FakePlatforms:
     def clear(self) -> None:
         with self._state.lock:
             self._state.log.clear()
+
+    def customer_wrote(self, customer_id: str, at: float | None = None) -> None:
+        """Record that ``customer_id`` (a wa_id or PSID) wrote to the brand at ``at`` (default now)."""
+        with self._state.lock:
+            self.last_inbound[customer_id] = self.clock() if at is None else at
+
+    def in_window(self, customer_id: str, hours: float = 24) -> bool:
+        """Whether ``customer_id`` wrote within ``hours`` (always True unless windows are enforced)."""
+        if not self.enforce_windows:
+            return True
+        with self._state.lock:
+            last = self.last_inbound.get(customer_id)
+        return last is not None and self.clock() - last <= hours * 3600
 
     # --- used by the handler ---------------------------------------------------------------------
 
@@ -780,6 +808,19 @@ def _send_api(
         raise _graph_reject(400, "(#100) param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}")
     if messaging_type == "MESSAGE_TAG" and not fields.get("tag"):
         raise _graph_reject(400, "(#100) Tag is required for MESSAGE_TAG messaging type")
+    if messaging_type == "MESSAGE_TAG" and fields.get("tag") not in _MESSAGE_TAGS:
+        raise _graph_reject(400, f"(#100) param tag must be one of {sorted(_MESSAGE_TAGS)}")
+    psid = recipient.get("id") if isinstance(recipient, dict) else None
+    if psid and messaging_type != "MESSAGE_TAG" and not platforms.in_window(psid):
+        raise _graph_reject(
+            400,
+            "(#10) This message is sent outside of allowed window.",
+            code=10,
+            subcode=2018278,
+            kind="OAuthException",
+        )
+    if psid and fields.get("tag") == "HUMAN_AGENT" and not platforms.in_window(psid, hours=24 * 7):
+        raise _graph_reject(400, "(#10) HUMAN_AGENT messages must be within 7 days", code=10, subcode=2018278)
     message = fields.get("message")
     if not isinstance(message, dict) or set(message) - {"text", "attachment", "quick_replies", "metadata"}:
         raise _graph_reject(400, "(#100) param message must be an object")
@@ -809,14 +850,27 @@ def _whatsapp(
     to = body.get("to")
     if not isinstance(to, str) or not to:
         raise _graph_reject(400, "(#100) The parameter to is required.")
-    if body.get("type", "text") != "text":
-        raise _graph_reject(400, "(#100) This fake only sends type=text")
-    text = body.get("text")
-    if not isinstance(text, dict) or set(text) - {"body", "preview_url"}:
-        raise _graph_reject(400, "(#100) Param text must be an object with body")
-    message_body = text.get("body")
-    if not isinstance(message_body, str) or not message_body or len(message_body) > _WHATSAPP_MAX:
-        raise _graph_reject(400, "(#100) Param text['body'] must be 1-4096 characters", code=100)
+    kind = body.get("type", "text")
+    if kind == "template":
+        _whatsapp_template(body.get("template"))
+        if "text" in body:
+            raise _graph_reject(400, "(#100) A template message carries no text")
+    elif kind == "text":
+        text = body.get("text")
+        if not isinstance(text, dict) or set(text) - {"body", "preview_url"}:
+            raise _graph_reject(400, "(#100) Param text must be an object with body")
+        message_body = text.get("body")
+        if not isinstance(message_body, str) or not message_body or len(message_body) > _WHATSAPP_MAX:
+            raise _graph_reject(400, "(#100) Param text['body'] must be 1-4096 characters", code=100)
+        if not platforms.in_window(to):
+            raise _graph_reject(
+                400,
+                "(#131047) Re-engagement message: more than 24 hours have passed since the recipient last "
+                "replied; send a template message",
+                code=131047,
+            )
+    else:
+        raise _graph_reject(400, "(#100) This fake sends type=text or type=template")
     if "context" in body:
         context = body["context"]
         if (
@@ -831,6 +885,7 @@ def _whatsapp(
         "to",
         "type",
         "text",
+        "template",
         "context",
         "biz_opaque_callback_data",
     }
@@ -842,6 +897,34 @@ def _whatsapp(
         "contacts": [{"input": to, "wa_id": to}],
         "messages": [{"id": wamid}],
     }
+
+
+def _whatsapp_template(template: Any) -> None:
+    """A template message as the Cloud API takes it: name, language code, body parameters of type text."""
+    if not isinstance(template, dict) or set(template) - {"name", "language", "components"}:
+        raise _graph_reject(400, "(#100) Param template must be an object with name, language, components")
+    if not isinstance(template.get("name"), str) or not _TEMPLATE_NAME.match(template["name"]):
+        raise _graph_reject(400, "(#100) Param template['name'] must be a template name ([a-z0-9_])")
+    language = template.get("language")
+    if (
+        not isinstance(language, dict)
+        or set(language) - {"code", "policy"}
+        or not isinstance(language.get("code"), str)
+        or not _TEMPLATE_LANGUAGE.match(language["code"])
+    ):
+        raise _graph_reject(400, "(#100) Param template['language']['code'] must be a language code")
+    for component in template.get("components", []):
+        if not isinstance(component, dict) or component.get("type") not in ("header", "body", "button"):
+            raise _graph_reject(400, "(#100) Param template['components'][] must have a type")
+        for parameter in component.get("parameters", []):
+            if (
+                not isinstance(parameter, dict)
+                or parameter.get("type") != "text"
+                or not parameter.get("text")
+            ):
+                raise _graph_reject(
+                    400, "(#132000) template parameters must be {type: text, text}", code=132000
+                )
 
 
 # --- generic callback ----------------------------------------------------------------------------
@@ -864,11 +947,16 @@ def _generic(
         raise _Reject(401, {"error": "invalid_signature", "reason": error.reason}) from None
     if _content_type(headers) != "application/json" or not isinstance(body, dict):
         raise _Reject(400, {"error": "invalid_payload", "reason": "a JSON object is required"})
-    if set(body) != {"reply_id", "ticket_id", "in_reply_to", "text"}:
+    if set(body) != {"reply_id", "ticket_id", "in_reply_to", "recipient", "text"}:
         raise _Reject(
             400,
-            {"error": "invalid_payload", "reason": "fields must be reply_id, ticket_id, in_reply_to, text"},
+            {
+                "error": "invalid_payload",
+                "reason": "fields must be reply_id, ticket_id, in_reply_to, recipient, text",
+            },
         )
+    if body["recipient"] is not None and not isinstance(body["recipient"], str):
+        raise _Reject(400, {"error": "invalid_payload", "reason": "recipient must be a string or null"})
     if not all(isinstance(body[name], str) and body[name] for name in ("reply_id", "ticket_id", "text")):
         raise _Reject(
             400, {"error": "invalid_payload", "reason": "reply_id, ticket_id and text must be strings"}

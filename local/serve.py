@@ -1,20 +1,40 @@
-"""Serve the template's HTTP API on 127.0.0.1 (port from PORT, default 3000) until stopped."""
+"""Serve the console and the template's HTTP API on 127.0.0.1 (port from PORT, default 3000) until stopped.
+
+By default the desk starts seeded (``SEED=0``: empty) and replies go to the local platform server
+(``PLATFORMS=real``: to the real X and Graph hosts, with your outbound credentials). The desk is
+kept across a restart: a snapshot of the local state is written on stop and loaded on start
+(``FRESH=1`` starts from nothing; ``SNAPSHOT`` names the file, default ``.local/desk.json.gz``).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
+from local import snapshot
+from local.console_site import ConsoleSite
 from local.gateway import LocalGateway
+from local.seed import README_TWEET, local_desk, seed, teams_of
 from local.stack import LocalStack
 
 
-def make_server(gateway: LocalGateway, port: int) -> ThreadingHTTPServer:
-    """A threading HTTP server that hands every request to ``gateway``."""
+def make_server(
+    gateway: LocalGateway, port: int, site: ConsoleSite | None = None, *, log: bool = True
+) -> ThreadingHTTPServer:
+    """A threading HTTP server: the console's files first (``site``), then ``gateway``.
+
+    Requests are served concurrently; the local runtime isolates each function invocation as
+    Lambda does (a handler that keeps per-invocation state in module globals runs one at a time).
+    """
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -23,7 +43,9 @@ def make_server(gateway: LocalGateway, port: int) -> ThreadingHTTPServer:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items()}
-            response = gateway.request(self.command, self.path, headers, body)
+            response = site.handle(self.command, self.path.split("?", 1)[0], body) if site else None
+            if response is None:
+                response = gateway.request(self.command, self.path, headers, body)
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
@@ -34,9 +56,12 @@ def make_server(gateway: LocalGateway, port: int) -> ThreadingHTTPServer:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         def log_message(self, fmt: str, *args: object) -> None:
-            sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
+            if log:
+                sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
 
-    return ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    return server
 
 
 def background(stack: LocalStack, stop: threading.Event) -> None:
@@ -53,31 +78,73 @@ def background(stack: LocalStack, stop: threading.Event) -> None:
         stop.wait(1.0)
 
 
+@contextmanager
+def desk() -> Iterator[tuple[LocalGateway, str]]:
+    """The stack (replies to the local platform server unless PLATFORMS=real) and where replies go.
+
+    The functions log warnings only and publish no metric lines unless VERBOSE=1.
+    """
+    overrides = {} if os.environ.get("VERBOSE") == "1" else {"LogLevel": "WARNING"}
+    if overrides:
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    if os.environ.get("PLATFORMS", "local") == "real":
+        stack = LocalStack(parameter_overrides={"Stage": "local", **overrides})
+        try:
+            yield LocalGateway(stack), "the real platforms (PLATFORMS=real; outbound credentials from env)"
+        finally:
+            stack.close()
+        return
+    with local_desk(overrides) as (gateway, platforms):
+        yield gateway, f"the local platform server {platforms.base_url} (checks requests as X and Meta do)"
+
+
 def main() -> None:
-    """Build the local stack and serve until interrupted."""
+    """Build the local stack (seeded), serve the console and the API until interrupted."""
     port = int(os.environ.get("PORT") or 3000)
-    stack = LocalStack(parameter_overrides={"Stage": "local"})
-    gateway = LocalGateway(stack)
-    server = make_server(gateway, port)
-    stop = threading.Event()
-    threading.Thread(target=background, args=(stack, stop), daemon=True, name="aws-background").start()
-    print(f"SocialDesk local API on http://127.0.0.1:{port}  (routes:", file=sys.stderr)
-    for route in stack.routes:
-        auth = " [JWT]" if route.authorizer else ""
-        print(f"  {route.route_key}{auth}", file=sys.stderr)
-    print("  GET /swagger (Swagger UI)", file=sys.stderr)
-    print(
-        ")  the stream is pumped every second, the escalation schedule fires every minute; Ctrl-C stops",
-        file=sys.stderr,
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
-        stack.close()
+    kept = Path(os.environ.get("SNAPSHOT") or snapshot.DEFAULT_PATH)
+    with desk() as (gateway, replies_to):
+        stack = gateway.stack
+        seeded = None
+        restored = None if os.environ.get("FRESH") == "1" else snapshot.load(stack, kept)
+        if restored is None and os.environ.get("SEED", "1") != "0":
+            seeded = seed(gateway, datetime.now(UTC))
+        teams = teams_of(gateway)
+        site = ConsoleSite(lambda: teams)
+        server = make_server(gateway, port, site, log=os.environ.get("QUIET") != "1")
+        stop = threading.Event()
+        threading.Thread(target=background, args=(stack, stop), daemon=True, name="aws-background").start()
+        base = f"http://127.0.0.1:{port}"
+        say = _say
+        say(f"SocialDesk on {base}")
+        say(f"  console   {base}/   (dev sign-in: pick a name, teams and a role)")
+        say(f"  API       {base}/swagger   ({len(stack.routes)} routes; /openapi.json)")
+        say(f"  replies → {replies_to}")
+        if restored is not None:
+            say(f"  restored  {restored['items']} items, {restored['objects']} payloads from {kept}")
+            say("            (the desk as you left it; make serve FRESH=1 starts empty)")
+        if seeded:
+            say(f"  seeded    {len(seeded.mentions)} messages on every channel, written minutes ago")
+            token = "$(make -s token TEAMS=customer-care)"
+            say(f'            e.g. curl -H "authorization: Bearer {token}" {base}/mentions/x/{README_TWEET}')
+        say("  the stream is pumped every second, the escalation schedule fires every minute; Ctrl-C stops")
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            server.server_close()
+            kept_now = snapshot.save(stack, kept)
+            say(f"  kept      {kept_now['items']} items, {kept_now['objects']} payloads in {kept}")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: the snapshot is written
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,12 @@ class StreamPump:
                         self._deliver_batch(mapping, shard_id, wanted[start : start + size])
             return total
 
+    def skip_to_end(self) -> None:
+        """Move every consumer past the records written so far (they were processed in a past life)."""
+        with self._lock:
+            for mapping in self.stack.stream_mappings():
+                self._read(mapping["function"], mapping["Stream"])
+
     def _read(self, consumer: str, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
         # The records moto's table wrote, read in-process after the last one seen (the same records
         # GetRecords returns, without serialising every image to JSON and parsing it back: that

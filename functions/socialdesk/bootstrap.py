@@ -12,6 +12,8 @@ from socialdesk.common import clients
 from socialdesk.common.settings import Settings
 
 if TYPE_CHECKING:
+    from socialdesk.dal.agents import DynamoAgentDirectory
+    from socialdesk.dal.canned import DynamoCannedResponses
     from socialdesk.dal.config import DynamoPolicyStore
     from socialdesk.dal.erasures import DynamoErasureRequests
     from socialdesk.dal.incidents import DynamoIncidentRepository
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SecretSource
     from socialdesk.dal.surge import DynamoSurgeCounter
     from socialdesk.dal.tickets import DynamoTicketRepository
+    from socialdesk.logic.assignment import AgentPicker
     from socialdesk.logic.reply_flow import ReplyService
     from socialdesk.logic.route_messages import Router
 
@@ -73,6 +76,20 @@ class Services:
         return _routing(self.settings)[3]
 
     @property
+    def agents(self) -> DynamoAgentDirectory:
+        """Team rosters: availability, caps, last assignment."""
+        from socialdesk.dal.agents import DynamoAgentDirectory
+
+        return DynamoAgentDirectory(clients.client("dynamodb"), self.settings.table_name)
+
+    @property
+    def canned(self) -> DynamoCannedResponses:
+        """Teams' canned responses."""
+        from socialdesk.dal.canned import DynamoCannedResponses
+
+        return DynamoCannedResponses(clients.client("dynamodb"), self.settings.table_name)
+
+    @property
     def publisher(self) -> SnsTicketEvents:
         """The ticket-events topic."""
         from socialdesk.dal.notifier import SnsTicketEvents
@@ -115,6 +132,14 @@ def router() -> Router:
         policy=policy,
         classify=lambda mention: classify(mention, vip=policy.vip),
     )
+
+
+def agent_picker() -> AgentPicker:
+    """Assignment (round robin, least-open) on the DynamoDB adapters, with the current policy."""
+    from socialdesk.logic.assignment import AgentPicker
+
+    svc = services()
+    return AgentPicker(agents=svc.agents, tickets=svc.tickets, policy=svc.policies.routing_policy())
 
 
 @cache

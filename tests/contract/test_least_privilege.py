@@ -70,8 +70,9 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     "OutboxFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "CONFIG"})},
         "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG"})},
-        "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*"})},
+        "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "AGENT#*"})},
         "dynamodb:BatchWriteItem": {TABLE: frozenset({"TICKET#*"})},
+        "dynamodb:Query": {TABLE: frozenset({"AGENT#*"}), index("QueueIndex"): None},
         "sns:Publish": {"Ref:TicketEventsTopic": None},
         "sqs:SendMessage": {"OutboundRetryQueue.Arn": None, "OutboxDeadLetterQueue.Arn": None},
         "ssm:GetParameter": {OUTBOUND: None},
@@ -79,7 +80,12 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     "EscalateFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
         "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
-        "dynamodb:Query": {index("DueIndex"): None},
+        "dynamodb:UpdateItem": {TABLE: frozenset({"AGENT#*"})},
+        "dynamodb:Query": {
+            index("DueIndex"): None,
+            TABLE: frozenset({"AGENT#*"}),
+            index("QueueIndex"): None,
+        },
     },
     "SendRepliesFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "CONFIG"})},
@@ -101,15 +107,24 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     },
     "AgentApiFunction": {
         "dynamodb:GetItem": {
-            TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "TICKET#*", "INCIDENT#*", "CONFIG", "IDEMPOTENCY#*"})
+            TABLE: frozenset(
+                {"MENTION#*", "OUTBOUND#*", "TICKET#*", "INCIDENT#*", "CONFIG", "IDEMPOTENCY#*"}
+                | {"CONV#*", "AGENT#*", "CANNED#*"}
+            )
         },
         "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*"})},
         "dynamodb:PutItem": {
-            TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "INCIDENT#*", "ERASURE#*", "CONFIG", "IDEMPOTENCY#*"})
+            TABLE: frozenset(
+                {"OUTBOUND#*", "TICKET#*", "INCIDENT#*", "ERASURE#*", "CONFIG", "IDEMPOTENCY#*"}
+                | {"CONV#*", "AGENT#*", "CANNED#*"}
+            )
         },
-        "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "IDEMPOTENCY#*"})},
-        "dynamodb:DeleteItem": {TABLE: frozenset({"IDEMPOTENCY#*"})},
-        "dynamodb:Query": {TABLE: frozenset({"TICKET#*", "CONFIG"}), index("QueueIndex"): None},
+        "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "IDEMPOTENCY#*", "AGENT#*"})},
+        "dynamodb:DeleteItem": {TABLE: frozenset({"IDEMPOTENCY#*", "CANNED#*"})},
+        "dynamodb:Query": {
+            TABLE: frozenset({"TICKET#*", "CONFIG", "AGENT#*", "CANNED#*"}),
+            index("QueueIndex"): None,
+        },
         "sqs:SendMessage": {"OutboundRetryQueue.Arn": None},
         "ssm:GetParameter": {OUTBOUND: None},
     },

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from local import platforms as fake
 from local.gateway import LocalGateway
-from local.token import mint
 from tests.support.routing import BASE_ID, deliver, quiet, ticket_of, tweet
+from tests.support.routing import call as api_call
 
 
 def call(
-    desk: LocalGateway,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    teams: str = "crisis",
-    role: str = "agent",
-    key: str | None = None,
+    desk: LocalGateway, method: str, path: str, body: Any = None, *, teams: str = "crisis", **options: Any
 ) -> Any:
-    headers = {
-        "authorization": f"Bearer {mint([t for t in teams.split(',') if t], role, 'agent-finn')}",
-        "content-type": "application/json",
-    }
-    if key:
-        headers["idempotency-key"] = key
-    return quiet(desk.request, method, path, headers, json.dumps(body).encode() if body is not None else None)
+    return api_call(desk, method, path, body, teams=teams, subject="agent-finn", **options)
 
 
 def surge(desk: LocalGateway, count: int = 12) -> list[str]:

@@ -14,10 +14,10 @@ import pytest
 from local import platforms as fake
 from local.gateway import LocalGateway
 from local.stack import LocalStack
-from local.token import mint
 from socialdesk import bootstrap
 from tests.support.platforms import post_meta
 from tests.support.routing import BASE_ID, BRAND, deliver, messenger_dm, quiet, ticket_of, tweet
+from tests.support.routing import call as api_call
 
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
 
@@ -60,25 +60,8 @@ def gateway(platforms: fake.FakePlatforms, clock: Clock) -> Iterator[LocalGatewa
         stack.close()
 
 
-def call(
-    gateway: LocalGateway,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    teams: str = "customer-care",
-    role: str = "agent",
-    key: str | None = None,
-    subject: str = "agent-ann",
-) -> Any:
-    headers = {
-        "authorization": f"Bearer {mint([t for t in teams.split(',') if t], role, subject)}",
-        "content-type": "application/json",
-    }
-    if key:
-        headers["idempotency-key"] = key
-    data = json.dumps(body).encode() if body is not None else None
-    return quiet(gateway.request, method, path, headers, data)
+def call(gateway: LocalGateway, method: str, path: str, body: Any = None, **options: Any) -> Any:
+    return api_call(gateway, method, path, body, **options)
 
 
 def test_reply_stops_the_clock_and_goes_out_as_a_reply_tweet(

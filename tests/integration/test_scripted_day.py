@@ -70,10 +70,11 @@ def first_replies(day: DayResult) -> dict[str, datetime]:
 def test_the_day_ran_without_surprises_and_every_reply_went_out(day: DayResult) -> None:
     assert day.surprises == []
     assert [r.status for r in day.replies] == ["sent"] * 7
-    # one platform request per reply, each on the customer's own channel, all accepted
+    # one platform request per reply, each on the customer's own channel, all accepted; plus the
+    # satisfaction survey once the X DM conversation is resolved (the public ones get none)
     assert day.platform_requests == {
         endpoint_of("/x/2/tweets"): 3,
-        endpoint_of("/x/2/dm_conversations/with/1/messages"): 1,
+        endpoint_of("/x/2/dm_conversations/with/1/messages"): 2,
         endpoint_of("/graph/v21.0/1_2/comments"): 1,
         endpoint_of("/graph/v21.0/me/messages"): 1,
         endpoint_of("/generic/callback"): 1,

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socialdesk.dal.ports import WriteOutcome
+from socialdesk.domain.assignment import AgentState
+from socialdesk.domain.canned import CannedResponse
 from socialdesk.domain.errors import Conflict
 from socialdesk.domain.incident import Incident, IncidentChange
 from socialdesk.domain.mention import Channel, Mention, MentionStatus, StoredMention
@@ -84,6 +86,8 @@ class FakeTickets:
         self.links: dict[str, str] = {}
         self.audit: dict[str, list[TicketEvent]] = {}
         self.outbox: list[tuple[str, TicketEvent]] = []
+        self.stored_replies: dict[tuple[str, str], dict[str, Any]] = {}
+        self.sent_messages: list[tuple[Mention, str]] = []
         #: called before every write, to inject a race (tests set it)
         self.before_write: Callable[[str], None] | None = None
 
@@ -98,6 +102,19 @@ class FakeTickets:
             return
         if self.before_write:
             self.before_write(change.ticket.ticket_id)
+        self._check(change)
+        self._store(change)
+
+    def save_all(self, changes: list[TicketChange]) -> None:
+        if self.before_write:
+            for change in changes:
+                self.before_write(change.ticket.ticket_id)
+        for change in changes:
+            self._check(change)
+        for change in changes:
+            self._store(change)
+
+    def _check(self, change: TicketChange) -> None:
         ticket = change.ticket
         stored = self.tickets.get(ticket.ticket_id)
         if change.expected_version is None and stored is not None:
@@ -106,6 +123,9 @@ class FakeTickets:
             stored is None or stored.version != change.expected_version
         ):
             raise Conflict(f"ticket {ticket.ticket_id} changed")
+
+    def _store(self, change: TicketChange) -> None:
+        ticket = change.ticket
         self.tickets[ticket.ticket_id] = ticket
         self.audit.setdefault(ticket.ticket_id, []).extend(change.events)
         self.outbox.extend((ticket.ticket_id, e) for e in change.events if e.notify)
@@ -143,6 +163,37 @@ class FakeTickets:
 
     def events(self, ticket_id: str) -> list[dict[str, Any]]:
         return [e.model_dump(mode="json") for e in self.audit.get(ticket_id, [])]
+
+    # -- replies (the DynamoDB adapter is also the ReplyStore) ------------------------------------
+    def add_reply(self, reply: dict[str, Any]) -> bool:
+        key = (reply["ticket_id"], reply["reply_id"])
+        if key in self.stored_replies:
+            return False
+        self.stored_replies[key] = dict(reply)
+        return True
+
+    def reply(self, ticket_id: str, reply_id: str) -> dict[str, Any] | None:
+        found = self.stored_replies.get((ticket_id, reply_id))
+        return dict(found) if found else None
+
+    def replies(self, ticket_id: str) -> list[dict[str, Any]]:
+        found = [dict(r) for (t, _), r in self.stored_replies.items() if t == ticket_id]
+        return sorted(found, key=lambda r: r.get("created_at", ""))
+
+    def update_reply(
+        self, ticket_id: str, reply_id: str, values: dict[str, Any], *, expected_status: tuple[str, ...] = ()
+    ) -> None:
+        stored = self.stored_replies.get((ticket_id, reply_id))
+        if stored is None or (expected_status and stored.get("status") not in expected_status):
+            raise Conflict("the reply changed underneath")
+        for key, value in values.items():
+            if value is None:
+                stored.pop(key, None)
+            else:
+                stored[key] = value
+
+    def record_sent_message(self, message: Mention, ticket_id: str) -> None:
+        self.sent_messages.append((message, ticket_id))
 
     # -- test helpers ----------------------------------------------------------------------------
     def types(self, ticket_id: str) -> list[str]:
@@ -202,3 +253,53 @@ class FakeIncidents:
 
     def list_open(self, limit: int = 50) -> list[Incident]:
         return [i for i in self.by_id.values() if i.status.value == "open"][:limit]
+
+
+class FakeAgents:
+    """Team rosters keyed (team, subject)."""
+
+    def __init__(self) -> None:
+        self.states: dict[tuple[str, str], AgentState] = {}
+
+    def roster(self, team: str) -> list[AgentState]:
+        return sorted((a for (t, _), a in self.states.items() if t == team), key=lambda a: a.subject)
+
+    def get(self, team: str, subject: str) -> AgentState | None:
+        return self.states.get((team, subject))
+
+    def put(self, state: AgentState) -> None:
+        self.states[(state.team, state.subject)] = state
+
+    def assigned(self, team: str, subject: str, at: datetime) -> None:
+        state = self.states.get((team, subject))
+        if state is not None:
+            self.states[(team, subject)] = state.model_copy(update={"last_assigned_at": at})
+
+    def online(self, team: str, *subjects: str, cap: int | None = None) -> None:
+        """Test helper: put ``subjects`` online in ``team``."""
+        for subject in subjects:
+            self.put(AgentState(subject=subject, team=team, cap=cap, updated_at=NOW, updated_by=subject))
+
+
+class FakeCanned:
+    """Canned responses keyed (team, id), versioned like the adapter."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], CannedResponse] = {}
+
+    def list(self, team: str) -> list[CannedResponse]:
+        return sorted((c for (t, _), c in self.items.items() if t == team), key=lambda c: c.title)
+
+    def get(self, team: str, canned_id: str) -> CannedResponse | None:
+        return self.items.get((team, canned_id))
+
+    def put(self, canned: CannedResponse, *, expected_version: int | None) -> None:
+        stored = self.items.get((canned.team, canned.canned_id))
+        if (stored is None) != (expected_version is None) or (
+            stored is not None and stored.version != expected_version
+        ):
+            raise Conflict("the canned response changed")
+        self.items[(canned.team, canned.canned_id)] = canned
+
+    def delete(self, team: str, canned_id: str) -> None:
+        self.items.pop((team, canned_id), None)

@@ -130,3 +130,27 @@ def tickets(gateway: LocalGateway) -> list[dict[str, Any]]:
     client = gateway.stack.client("dynamodb")
     items = client.scan(TableName=gateway.stack.environment["TABLE_NAME"])["Items"]
     return [from_attributes(i) for i in items if i["SK"]["S"] == "TICKET"]
+
+
+def call(
+    gateway: LocalGateway,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    teams: str = "customer-care",
+    role: str = "agent",
+    subject: str = "agent-ann",
+    key: str | None = None,
+) -> Any:
+    """Call the agent API as ``subject`` with ``teams`` and ``role`` (a JSON body, an Idempotency-Key)."""
+    import json
+
+    headers = {
+        "authorization": f"Bearer {mint([t for t in teams.split(',') if t], role, subject)}",
+        "content-type": "application/json",
+    }
+    if key:
+        headers["idempotency-key"] = key
+    data = json.dumps(body).encode() if body is not None else None
+    return quiet(gateway.request, method, path, headers, data)

@@ -32,13 +32,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialdesk.dal.ports import SecretSource
 from socialdesk.domain.errors import DomainError, StorageUnavailable
 from socialdesk.domain.mention import Channel
+from socialdesk.domain.outreach import OutboundTemplate
 
 if TYPE_CHECKING:
     from socialdesk.channels.x.oauth1 import OAuth1Credentials
@@ -80,6 +81,13 @@ class OutboundReply(BaseModel):
     brand_account: str | None = None
     #: generic source name (``/webhooks/generic/{source}``)
     source: str | None = None
+    #: a WhatsApp template message (a first message outside the 24-hour window); ``text`` is its preview
+    template: OutboundTemplate | None = None
+    #: Messenger / Instagram: the messaging type and tag a first message needs (default RESPONSE)
+    messaging_type: Literal["RESPONSE", "UPDATE", "MESSAGE_TAG"] | None = None
+    tag: Literal["HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"] | None = (
+        None
+    )
 
     @field_validator("in_reply_to", "recipient", "brand_account", "source", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from socialdesk.dal.items import from_attributes
+from socialdesk.dal.items import fields_of, from_attributes
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.routing import RoutingPolicy
 
@@ -113,10 +113,7 @@ class DynamoPolicyStore:
             ExpressionAttributeValues={":c": {"S": "CONFIG"}, ":a": {"S": "AUDIT#"}},
             ScanIndexForward=False,
         )
-        return [
-            {k: v for k, v in from_attributes(i).items() if k not in ("PK", "SK", "entity")}
-            for i in page["Items"]
-        ]
+        return [fields_of(from_attributes(i)) for i in page["Items"]]
 
     def _read(self) -> RoutingPolicy | None:
         try:

@@ -53,6 +53,11 @@ def from_attributes(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {k: _number(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
 
 
+def fields_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A plain item's own fields: without its key (PK, SK) and its ``entity`` marker."""
+    return {k: v for k, v in item.items() if k not in ("PK", "SK", "entity")}
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)

@@ -10,6 +10,8 @@ from socialdesk.domain.mention import Channel, Mention, StoredMention
 from socialdesk.domain.webhook import BackupReceived
 
 if TYPE_CHECKING:
+    from socialdesk.domain.assignment import AgentState
+    from socialdesk.domain.canned import CannedResponse
     from socialdesk.domain.incident import Incident, IncidentChange
     from socialdesk.domain.ticket import Ticket, TicketChange, TicketStatus
 
@@ -104,6 +106,10 @@ class TicketRepository(Protocol):
         """Store ``change`` if the ticket still has ``change.expected_version`` (or is new); else Conflict."""
         ...
 
+    def save_all(self, changes: list[TicketChange]) -> None:
+        """Store several tickets' changes atomically (all or none; Conflict when any changed)."""
+        ...
+
     def conversation_ticket(self, digest: str) -> str | None:
         """The ticket a conversation currently points at, or None."""
         ...
@@ -156,6 +162,46 @@ class ReplyStore(Protocol):
 
     def record_sent_message(self, message: Mention, ticket_id: str) -> None:
         """Remember a delivered reply as the brand's own message."""
+        ...
+
+
+class AgentDirectory(Protocol):
+    """Each team's roster: who is online or away, their cap, when they were last given a ticket."""
+
+    def roster(self, team: str) -> list[AgentState]:
+        """Every agent known in ``team``."""
+        ...
+
+    def get(self, team: str, subject: str) -> AgentState | None:
+        """One agent's state in one team, or None."""
+        ...
+
+    def put(self, state: AgentState) -> None:
+        """Store an agent's state in a team (availability, cap)."""
+        ...
+
+    def assigned(self, team: str, subject: str, at: datetime) -> None:
+        """Record that the agent was just given a ticket of the team (round robin reads it)."""
+        ...
+
+
+class CannedResponseStore(Protocol):
+    """Each team's canned responses."""
+
+    def list(self, team: str) -> list[CannedResponse]:
+        """The team's canned responses, by title."""
+        ...
+
+    def get(self, team: str, canned_id: str) -> CannedResponse | None:
+        """One canned response, or None."""
+        ...
+
+    def put(self, canned: CannedResponse, *, expected_version: int | None) -> None:
+        """Create (``expected_version`` None) or replace it at that version; Conflict otherwise."""
+        ...
+
+    def delete(self, team: str, canned_id: str) -> None:
+        """Delete it (a missing one is fine)."""
         ...
 
 

@@ -99,6 +99,34 @@ class Table:
         except BotoCoreError as error:
             raise storage_error(error, self.what) from error
 
+    def transact_put(self, puts: list[dict[str, Any]], *, conflict: str = "an item changed") -> None:
+        """Put several items in one transaction (all or none); a failed condition raises :class:`Conflict`.
+
+        Each element holds ``key``, ``values`` and optionally ``condition``, ``names`` and
+        ``condition_values``, as :meth:`put` takes them.
+        """
+        items = []
+        for put in puts:
+            request: dict[str, Any] = {
+                "TableName": self.name,
+                "Item": {**put["key"], **to_attributes(put["values"])},
+            }
+            if put.get("condition"):
+                request["ConditionExpression"] = put["condition"]
+            if put.get("names"):
+                request["ExpressionAttributeNames"] = put["names"]
+            if put.get("condition_values"):
+                request["ExpressionAttributeValues"] = to_attributes(put["condition_values"])
+            items.append({"Put": request})
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                raise Conflict(conflict) from None
+            raise storage_error(error, self.what) from error
+        except BotoCoreError as error:
+            raise storage_error(error, self.what) from error
+
     def update(
         self,
         key: dict[str, Any],

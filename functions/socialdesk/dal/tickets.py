@@ -101,6 +101,21 @@ def events_of(item: dict[str, Any]) -> list[TicketEvent]:
     return [TicketEvent.model_validate(e) for e in item.get("changes") or []]
 
 
+def _versioned_put(change: TicketChange) -> dict[str, Any]:
+    """The conditional put that stores ``change``: new (no item yet), or still at the expected version."""
+    ticket = change.ticket
+    put: dict[str, Any] = {"key": ticket_key(ticket.ticket_id), "values": ticket_item(ticket, change.events)}
+    if change.expected_version is None:
+        put["condition"] = "attribute_not_exists(PK)"
+    else:
+        put.update(
+            condition="#version = :expected",
+            names={"#version": "version"},
+            condition_values={":expected": change.expected_version},
+        )
+    return put
+
+
 class DynamoTicketRepository:
     """Tickets in the single table.
 
@@ -130,19 +145,15 @@ class DynamoTicketRepository:
         """One conditional put: the new state with its events, if the stored version is the expected one."""
         if not change.changed:
             return
-        ticket = change.ticket
-        if change.expected_version is None:
-            condition, values = "attribute_not_exists(PK)", None
-        else:
-            condition, values = "#version = :expected", {":expected": change.expected_version}
         self._table.put(
-            ticket_key(ticket.ticket_id),
-            ticket_item(ticket, change.events),
-            condition=condition,
-            names={"#version": "version"} if values else None,
-            condition_values=values,
-            conflict=f"ticket {ticket.ticket_id} changed underneath",
+            **_versioned_put(change), conflict=f"ticket {change.ticket.ticket_id} changed underneath"
         )
+
+    def save_all(self, changes: list[TicketChange]) -> None:
+        """Several tickets' changes in one transaction (a merge): all stored, or Conflict and none."""
+        puts = [_versioned_put(c) for c in changes if c.changed]
+        if puts:
+            self._table.transact_put(puts, conflict="a ticket changed underneath")
 
     # -- conversations --------------------------------------------------------------------------------
     def conversation_ticket(self, digest: str) -> str | None:

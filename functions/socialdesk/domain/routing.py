@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from socialdesk.domain.assignment import AssignmentPolicy
 from socialdesk.domain.classification import Classification, Intent
 from socialdesk.domain.mention import Mention
+from socialdesk.domain.outreach import CsatPolicy
 from socialdesk.domain.priority import Priority
 from socialdesk.domain.sla import (
     ALWAYS_OPEN,
@@ -173,6 +175,10 @@ class RoutingPolicy(BaseModel):
     topic_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     #: how sure the model must be of praise/spam/other for "no reply needed" (None: the model's default)
     no_reply_at_least: float | None = Field(default=None, ge=0.5, le=1)
+    #: how each team's tickets find an agent (manual unless a team says otherwise)
+    assignment: AssignmentPolicy = Field(default_factory=AssignmentPolicy)
+    #: the satisfaction survey after resolution (off unless enabled)
+    csat: CsatPolicy = Field(default_factory=CsatPolicy)
 
     @model_validator(mode="after")
     def _checks(self) -> RoutingPolicy:
@@ -193,6 +199,18 @@ class RoutingPolicy(BaseModel):
             if sla.escalation and sla.escalation != "standard" and sla.escalation not in self.escalation:
                 raise ValueError(f"SLA policy {name} names undefined escalation policy {sla.escalation}")
         return self
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """Every team the policy names (rules, triage, engagement, escalations, crisis), sorted."""
+        named = {rule.then.team for rule in self.rules} | set(self.assignment.teams)
+        named |= {self.triage_team, self.engagement_team, self.escalation_team, self.surge.crisis_team}
+        for escalation in self.escalation.values():
+            named |= {lvl.reassign_to for lvl in escalation.levels if lvl.reassign_to} - {
+                "escalations",
+                "agent",
+            }
+        return tuple(sorted(named))
 
     @property
     def default_sla(self) -> str:

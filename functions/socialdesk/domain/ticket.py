@@ -9,6 +9,7 @@ conditional write (the expected version), and the table's stream delivers its ev
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -22,6 +23,7 @@ from socialdesk.domain.sla import ClockKind, EscalationLevel
 
 __all__ = [
     "CloseReason",
+    "Csat",
     "Customer",
     "InboundMessage",
     "MessageRole",
@@ -157,6 +159,31 @@ class TicketChange(BaseModel):
         """Whether there is anything to store."""
         return bool(self.events)
 
+    def then(self, step: Callable[[Ticket], TicketChange]) -> TicketChange:
+        """This change followed by ``step`` on its result, as ONE change (one write, one version)."""
+        following = step(self.ticket)
+        if not following.changed:
+            return self
+        if not self.changed:
+            return following.model_copy(update={"expected_version": self.expected_version})
+        return TicketChange(
+            ticket=following.ticket.model_copy(update={"version": self.ticket.version}),
+            events=(*self.events, *following.events),
+            expected_version=self.expected_version,
+        )
+
+
+class Csat(BaseModel):
+    """The satisfaction survey sent after resolution, and the customer's answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requested_at: datetime
+    reply_id: str
+    score: int | None = Field(default=None, ge=1, le=5)
+    answered_at: datetime | None = None
+    answer: str | None = None  # the ref of the customer's answering message
+
 
 class Ticket(BaseModel):
     """One customer's conversation with one brand account: the unit of work an agent sees."""
@@ -192,12 +219,16 @@ class Ticket(BaseModel):
     incident_id: str | None = None
     previous_ticket_id: str | None = None
     merged_into: str | None = None
+    #: tickets merged into this one (their replies and audit trails are shown here)
+    merged_from: tuple[str, ...] = ()
     assignee: str | None = None
     response: ResponseClock | None = None
     resolution_clock: ResolutionClock | None = None
     due_at: datetime | None = None
     first_response_due: datetime | None = None
     first_response_at: datetime | None = None
+    #: who gave the first response (an agent's subject; the per-agent SLA figures count it)
+    first_response_by: str | None = None
     last_response_at: datetime | None = None
     last_customer_message_at: datetime | None = None
     warned: bool = False
@@ -209,6 +240,10 @@ class Ticket(BaseModel):
     updated_at: datetime
     resolved_at: datetime | None = None
     resolution: str | None = None
+    notes: int = 0
+    csat: Csat | None = None
+    #: why the brand started this conversation (proactive follow-up), if it did
+    outreach: str | None = None
 
     # -- reads --------------------------------------------------------------------------------------
     @property
@@ -230,6 +265,15 @@ class Ticket(BaseModel):
     def is_active(self) -> bool:
         """Open or pending: the conversation is still going."""
         return self.status in (TicketStatus.OPEN, TicketStatus.PENDING)
+
+    def awaits_csat(self, at: datetime, within_hours: int) -> bool:
+        """Whether a survey was sent and its answer is still expected at ``at``."""
+        survey = self.csat
+        return (
+            survey is not None
+            and survey.score is None
+            and survey.requested_at <= at <= survey.requested_at + timedelta(hours=within_hours)
+        )
 
     def holds(self, ref: str) -> bool:
         """Whether the message ``ref`` is already on the ticket."""
@@ -260,11 +304,7 @@ class Ticket(BaseModel):
             team=decision.team,
             priority=decision.priority,
             sla_policy=decision.sla,
-            channel=conversation.channel,
-            brand_account=conversation.brand_account,
-            conversation=conversation.digest,
-            private=conversation.private,
-            thread_root=conversation.thread,
+            **_conversation_fields(conversation),
             customer=message.customer,
             messages=(TicketMessage(ref=message.ref, at=at, role=MessageRole.CUSTOMER),),
             previous_ticket_id=previous_ticket_id,
@@ -295,6 +335,49 @@ class Ticket(BaseModel):
             notify=True,
         )
         return TicketChange(ticket=ticket._with_due(policy), events=(opened, routed))
+
+    @classmethod
+    def start_outreach(
+        cls,
+        ticket_id: str,
+        conversation: ConversationKey,
+        customer: Customer,
+        *,
+        team: str,
+        sla_policy: str,
+        reason: str,
+        actor: str,
+        at: datetime,
+        previous_ticket_id: str | None = None,
+    ) -> TicketChange:
+        """The brand starts a conversation (a follow-up after a sale, an incident fixed): the ticket waits
+        on the customer, without a clock, until they answer."""
+        ticket = cls(
+            ticket_id=ticket_id,
+            status=TicketStatus.PENDING,
+            team=team,
+            priority=Priority.NORMAL,
+            sla_policy=sla_policy,
+            **_conversation_fields(conversation),
+            customer=customer,
+            tags=("proactive",),
+            outreach=reason,
+            previous_ticket_id=previous_ticket_id,
+            created_at=at,
+            updated_at=at,
+        )
+        return TicketChange(
+            ticket=ticket,
+            events=(
+                TicketEvent(
+                    type="OutreachStarted",
+                    at=at,
+                    actor=actor,
+                    details={"reason": reason, "team": team, "previous_ticket_id": previous_ticket_id},
+                    notify=True,
+                ),
+            ),
+        )
 
     # -- the customer and others write ----------------------------------------------------------------
     def add_customer_message(
@@ -414,23 +497,27 @@ class Ticket(BaseModel):
         """An agent's reply reached the customer: the response clock stops (once per reply)."""
         if reply_id in self.delivered_replies:
             return self._unchanged()
+        person = actor if not actor.startswith("system:") else None
         ticket = self._evolved(
             at,
             delivered_replies=(*self.delivered_replies, reply_id)[-_REMEMBERED_REPLIES:],
-            assignee=self.assignee or (actor if not actor.startswith("system:") else None),
-        )._answered(at)
+            assignee=self.assignee or person,
+        )._answered(at, by=person)
         return self._change(
             ticket._with_due(policy),
             [TicketEvent(type="ReplyDelivered", at=at, actor=actor, details={"reply_id": reply_id})],
         )
 
-    def assign(self, assignee: str | None, actor: str, at: datetime) -> TicketChange:
-        """Give the ticket to an agent (None: unassign)."""
+    def assign(self, assignee: str | None, actor: str, at: datetime, reason: str = "") -> TicketChange:
+        """Give the ticket to an agent (None: unassign); ``reason`` says why (round robin, agent away)."""
         if assignee == self.assignee:
             return self._unchanged()
+        details: dict[str, Any] = {"assignee": assignee, "from": self.assignee}
+        if reason:
+            details["reason"] = reason
         return self._change(
             self._evolved(at, assignee=assignee),
-            [TicketEvent(type="TicketAssigned", at=at, actor=actor, details={"assignee": assignee})],
+            [TicketEvent(type="TicketAssigned", at=at, actor=actor, details=details)],
         )
 
     def move(
@@ -440,18 +527,8 @@ class Ticket(BaseModel):
         if team == self.team:
             return self._unchanged()
         ticket = self._evolved(at, team=team, assignee=None)
-        return self._change(
-            ticket._with_due(policy),
-            [
-                TicketEvent(
-                    type="TicketMoved",
-                    at=at,
-                    actor=actor,
-                    details={"from_team": self.team, "to_team": team, "reason": reason},
-                    notify=True,
-                )
-            ],
-        )
+        details = {"from_team": self.team, "to_team": team, "reason": reason}
+        return self._announced(ticket._with_due(policy), "TicketMoved", at, actor, details)
 
     def resolve(self, resolution: str, actor: str, at: datetime, policy: RoutingPolicy) -> TicketChange:
         """Resolve: both clocks stop and the ticket leaves the due index."""
@@ -494,6 +571,123 @@ class Ticket(BaseModel):
         return self._change(
             ticket._with_due(policy), [TicketEvent(type="TicketReopened", at=at, actor=actor, notify=True)]
         )
+
+    def add_note(self, note_id: str, text: str, actor: str, at: datetime) -> TicketChange:
+        """An internal note for the desk: audited with its text, never sent to anyone."""
+        if not text.strip():
+            raise TicketStateError("a note needs text")
+        return self._change(
+            self._evolved(at, notes=self.notes + 1),
+            [TicketEvent(type="NoteAdded", at=at, actor=actor, details={"note_id": note_id, "text": text})],
+        )
+
+    # -- customer satisfaction ----------------------------------------------------------------------
+    def request_csat(self, reply_id: str, at: datetime) -> TicketChange:
+        """A survey goes out (as reply ``reply_id``) after resolution; its answer is awaited."""
+        if self.status is not TicketStatus.RESOLVED:
+            raise TicketStateError("a survey follows a resolution")
+        if self.csat is not None and self.csat.reply_id == reply_id:
+            return self._unchanged()
+        return self._change(
+            self._evolved(at, csat=Csat(requested_at=at, reply_id=reply_id)),
+            [TicketEvent(type="CsatRequested", at=at, actor="system:csat", details={"reply_id": reply_id})],
+        )
+
+    def answer_csat(self, message: InboundMessage, score: int) -> TicketChange:
+        """The customer rated the desk: the answer joins the ticket and is stored; nothing reopens."""
+        if self.holds(message.ref):
+            return self._unchanged()
+        if self.csat is None:
+            raise TicketStateError("no survey was sent")
+        at = message.created_at
+        ticket = self._evolved(
+            at,
+            messages=(*self.messages, TicketMessage(ref=message.ref, at=at, role=MessageRole.CUSTOMER)),
+            last_customer_message_at=max(self.last_customer_message_at or at, at),
+            csat=self.csat.model_copy(update={"score": score, "answered_at": at, "answer": message.ref}),
+        )
+        return self._change(
+            ticket,
+            [
+                TicketEvent(
+                    type="CsatAnswered",
+                    at=at,
+                    actor="customer:platform",
+                    details={"score": score, "message": message.ref},
+                    notify=True,
+                )
+            ],
+        )
+
+    # -- merging two tickets of one customer ----------------------------------------------------------
+    def merge_into(self, winner: Ticket, actor: str, at: datetime) -> TicketChange:
+        """This ticket joins ``winner`` (same customer, same channel): it closes and redirects there."""
+        if winner.ticket_id == self.ticket_id:
+            raise TicketStateError("a ticket cannot be merged into itself")
+        if self.merged_into or winner.merged_into:
+            raise TicketStateError("a merged ticket redirects; merge into the ticket it points at")
+        ticket = self._evolved(
+            at,
+            status=TicketStatus.CLOSED,
+            close_reason=CloseReason.MERGED,
+            merged_into=winner.ticket_id,
+            response=None,
+            resolution_clock=None,
+            due_at=None,
+        )
+        details = {"into": winner.ticket_id, "messages": len(self.messages)}
+        return self._announced(ticket, "TicketMergedInto", at, actor, details)
+
+    def absorb(self, loser: Ticket, actor: str, at: datetime, policy: RoutingPolicy) -> TicketChange:
+        """Take in ``loser``'s conversation: messages, replies and audit (shown here), clocks combined.
+
+        The customer has waited since the earlier of the two running clocks; the earlier deadlines
+        and first response stand; priority is the more urgent; counts add up.
+        """
+        by_ref = {m.ref: m for m in (*self.messages, *loser.messages)}
+        messages = tuple(sorted(by_ref.values(), key=lambda m: (m.at, m.ref)))
+        clocks = [c for c in (self.response, loser.response) if c is not None]
+        response = min(clocks, key=lambda c: (c.started_at, c.deadline)) if clocks else None
+        resolutions = [c for c in (self.resolution_clock, loser.resolution_clock) if c is not None]
+        resolution = min(resolutions, key=lambda c: c.started_at) if resolutions else None
+        if resolution is not None and any(c.breached for c in resolutions):
+            resolution = resolution.model_copy(update={"breached": True})
+        firsts = [(t.first_response_at, t.first_response_by) for t in (self, loser) if t.first_response_at]
+        first_at, first_by = min(firsts, key=lambda f: f[0]) if firsts else (None, None)
+        status = self.status
+        if response is not None:
+            status = TicketStatus.OPEN
+        elif status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and loser.is_active:
+            status = TicketStatus.PENDING
+        ticket = self._evolved(
+            at,
+            status=status,
+            close_reason=None if status is not self.status else self.close_reason,
+            resolved_at=None if status is not self.status else self.resolved_at,
+            messages=messages,
+            priority=Priority.most_urgent(self.priority, loser.priority),
+            engagement=self.engagement + loser.engagement,
+            backup=self.backup + loser.backup,
+            tags=tuple(sorted({*self.tags, *loser.tags})),
+            incident_id=self.incident_id or loser.incident_id,
+            assignee=self.assignee or loser.assignee,
+            merged_from=tuple(dict.fromkeys((*self.merged_from, loser.ticket_id, *loser.merged_from))),
+            response=response,
+            resolution_clock=resolution,
+            first_response_due=_earliest(self.first_response_due, loser.first_response_due),
+            first_response_at=first_at,
+            first_response_by=first_by,
+            last_response_at=_latest(self.last_response_at, loser.last_response_at),
+            last_customer_message_at=_latest(self.last_customer_message_at, loser.last_customer_message_at),
+            created_at=min(self.created_at, loser.created_at),
+            warned=self.warned or loser.warned,
+            breached=self.breached or loser.breached,
+            max_escalation_level=max(self.max_escalation_level, loser.max_escalation_level),
+            delivered_replies=(*self.delivered_replies, *loser.delivered_replies)[-_REMEMBERED_REPLIES:],
+            notes=self.notes + loser.notes,
+        )
+        details = {"from": loser.ticket_id, "messages": len(loser.messages)}
+        return self._announced(ticket._with_due(policy), "TicketMerged", at, actor, details)
 
     def triage(self, error: str, at: datetime, policy: RoutingPolicy) -> TicketChange:
         """Routing failed for real: the ticket waits in the triage queue with the error recorded."""
@@ -553,7 +747,28 @@ class Ticket(BaseModel):
             for n, level in enumerate(escalation.levels, start=1)
         ]
 
-    def escalate(self, now: datetime, policy: RoutingPolicy) -> TicketChange:
+    def _due_levels(
+        self, now: datetime, policy: RoutingPolicy
+    ) -> list[tuple[int, EscalationLevel, datetime]]:
+        clock = self.response
+        if clock is None or self.status is not TicketStatus.OPEN:
+            return []
+        return [
+            (n, level, fires)
+            for n, level, fires in self.level_times(policy)
+            if n > clock.level and fires <= now
+        ]
+
+    def reassignment_due(self, now: datetime, policy: RoutingPolicy) -> str | None:
+        """The team a due "reassign" level hands the ticket to (its own team for ``reassign_to: agent``),
+        so the escalation run can choose an agent there before it escalates; None when none is due."""
+        team = None
+        for _, level, _ in self._due_levels(now, policy):
+            if level.reassign_to:
+                team = self._reassigned_team(level.reassign_to, policy, team or self.team)
+        return team
+
+    def escalate(self, now: datetime, policy: RoutingPolicy, *, assignee: str | None = None) -> TicketChange:
         """Apply what has come due by ``now``: at most the highest due level of the response clock, once,
         and the resolution breach, once.
 
@@ -562,16 +777,10 @@ class Ticket(BaseModel):
         notifications at once.
         """
         ticket, events = self, []
-        clock = self.response
-        if clock is not None and self.status is TicketStatus.OPEN:
-            due = [
-                (n, level, fires)
-                for n, level, fires in self.level_times(policy)
-                if n > clock.level and fires <= now
-            ]
-            if due:
-                ticket, event = ticket._escalated(due, now, policy)
-                events.append(event)
+        due = self._due_levels(now, policy)
+        if due:
+            ticket, event = ticket._escalated(due, now, policy, assignee)
+            events.append(event)
         resolution = ticket.resolution_clock
         if (
             resolution is not None
@@ -599,20 +808,34 @@ class Ticket(BaseModel):
             return self._unchanged()
         return self._change(ticket._evolved(now)._with_due(policy), events)
 
+    def _reassigned_team(self, reassign_to: str, policy: RoutingPolicy, current: str) -> str:
+        if reassign_to == "agent":  # another agent of the same team
+            return current
+        return policy.escalation_team if reassign_to == "escalations" else reassign_to
+
     def _escalated(
-        self, due: list[tuple[int, EscalationLevel, datetime]], now: datetime, policy: RoutingPolicy
+        self,
+        due: list[tuple[int, EscalationLevel, datetime]],
+        now: datetime,
+        policy: RoutingPolicy,
+        chosen: str | None,
     ) -> tuple[Ticket, TicketEvent]:
         assert self.response is not None
         number, level, fires = due[-1]
         team, priority = self.team, self.priority
         breached, warned = self.breached, self.warned
+        reassigned = False
         for _, passed, _ in due:
             breached = breached or passed.is_breach
             warned = warned or not passed.is_breach
             if passed.raise_priority:
                 priority = priority.raised()
             if passed.reassign_to:
-                team = policy.escalation_team if passed.reassign_to == "escalations" else passed.reassign_to
+                reassigned = True
+                team = self._reassigned_team(passed.reassign_to, policy, team)
+        assignee = self.assignee
+        if reassigned:  # the agent the team's assignment chose; else the queue (or the same agent)
+            assignee = chosen or (None if team != self.team else self.assignee)
         ticket = self.model_copy(
             update={
                 "response": self.response.model_copy(update={"level": number}),
@@ -621,7 +844,7 @@ class Ticket(BaseModel):
                 "warned": warned,
                 "priority": priority,
                 "team": team,
-                "assignee": None if team != self.team else self.assignee,
+                "assignee": assignee,
             }
         )
         event = TicketEvent(
@@ -636,6 +859,7 @@ class Ticket(BaseModel):
                 "audience": list(level.notify),
                 "team": team,
                 "from_team": self.team,
+                "assignee": assignee,
                 "priority": priority.value,
                 "deadline": self.response.deadline.isoformat(),
                 "clock_started_at": self.response.started_at.isoformat(),
@@ -648,6 +872,14 @@ class Ticket(BaseModel):
     # -- internals ----------------------------------------------------------------------------------
     def _unchanged(self) -> TicketChange:
         return TicketChange(ticket=self, events=(), expected_version=self.version)
+
+    def _announced(
+        self, ticket: Ticket, event_type: str, at: datetime, actor: str, details: dict[str, Any]
+    ) -> TicketChange:
+        """A change with one audited event that is also a notification."""
+        return self._change(
+            ticket, [TicketEvent(type=event_type, at=at, actor=actor, details=details, notify=True)]
+        )
 
     def _change(self, ticket: Ticket, events: list[TicketEvent]) -> TicketChange:
         return TicketChange(
@@ -805,14 +1037,16 @@ class Ticket(BaseModel):
             }
         )
 
-    def _answered(self, at: datetime) -> Ticket:
+    def _answered(self, at: datetime, by: str | None = None) -> Ticket:
         if self.response is None:
             return self.model_copy(update={"last_response_at": max(self.last_response_at or at, at)})
+        first = self.first_response_at is None
         return self.model_copy(
             update={
                 "status": TicketStatus.PENDING if self.status is TicketStatus.OPEN else self.status,
                 "response": None,
                 "first_response_at": self.first_response_at or at,
+                "first_response_by": by if first else self.first_response_by,
                 "last_response_at": at,
             }
         )
@@ -831,6 +1065,27 @@ class Ticket(BaseModel):
 
 class TicketStateError(ValueError):
     """The ticket is not in a state that allows this (the API answers 409)."""
+
+
+def _conversation_fields(conversation: ConversationKey) -> dict[str, Any]:
+    """What a ticket records of the conversation it is."""
+    return {
+        "channel": conversation.channel,
+        "brand_account": conversation.brand_account,
+        "conversation": conversation.digest,
+        "private": conversation.private,
+        "thread_root": conversation.thread,
+    }
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
 
 
 def after(moment: datetime, minutes: float) -> datetime:

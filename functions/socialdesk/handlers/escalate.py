@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from socialdesk.bootstrap import services
+from socialdesk.bootstrap import agent_picker, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.tickets import DUE_SHARDS
 from socialdesk.logic.escalate_overdue import escalate_overdue
@@ -24,12 +24,14 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One escalation run; deterministic for a given scheduled time (replayable)."""
     run_input = ScheduledRun.model_validate(event)
     svc = services()
+    picker = agent_picker()
     run = escalate_overdue(
         run_input.scheduled_time,
         tickets=svc.tickets,
-        policy=svc.policies.routing_policy(),
+        policy=picker.policy,
         shards=DUE_SHARDS,
         millis_left=context.get_remaining_time_in_millis,
+        picker=picker,
     )
     for name, count in run.escalations.items():
         metrics.add_metric(name=f"Escalations_{name}", unit="Count", value=count)

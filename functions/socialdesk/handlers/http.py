@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from socialdesk.domain import access, errors
 
 #: one place that maps every domain error to its HTTP status
@@ -21,6 +23,36 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.StorageUnavailable: 503,
 }
+
+
+class ErrorBody(BaseModel):
+    """Every error the APIs answer: a machine-readable code and a reason for people (never a trace)."""
+
+    error: str = Field(description="A short code: invalid_payload, unauthorized, forbidden, not_found, ...")
+    reason: str = Field(description="What was wrong, in words; names field paths, never echoes input.")
+
+
+#: what each error status means on the agent API (the OpenAPI document's responses)
+ERROR_MEANINGS: dict[int, str] = {
+    400: "Malformed: the body is not JSON, or a body field, query or header parameter is invalid.",
+    401: "No valid bearer token (API Gateway's JWT authorizer answers before the function runs).",
+    403: "The token's role or teams do not allow this.",
+    404: "No such resource, or not one of the caller's teams (the API does not tell which).",
+    409: "The resource's state does not allow this now, or it changed underneath (read it again).",
+    422: "Well-formed, but it cannot be done as asked (the reason says why).",
+    503: "Storage unavailable or throttled; retry after the retry-after header.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI response objects for ``statuses``, each with the :class:`ErrorBody` schema."""
+    return {
+        status: {
+            "description": ERROR_MEANINGS[status],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+        for status in statuses
+    }
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:

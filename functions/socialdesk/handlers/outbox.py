@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from socialdesk.bootstrap import reply_service, services
+from socialdesk.bootstrap import agent_picker, now, reply_service, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.items import from_attributes
 from socialdesk.logic.outbox import deliver_change
@@ -29,8 +29,22 @@ def handle(record: dict[str, Any]) -> tuple[int, int, int]:
     if entity in ("ticket", "incident"):
         svc = services()
         stored, published = deliver_change(image, audit=svc.tickets, publisher=svc.publisher)
+        if entity == "ticket" and image.get("status") == "open" and not image.get("assignee"):
+            _assign(str(image["ticket_id"]), str(image.get("team") or ""))
         return stored, published, 0
     return 0, 0, 0
+
+
+def _assign(ticket_id: str, team: str) -> None:
+    """An open, unassigned ticket: its team's rule may give it to an available agent (audited)."""
+    from socialdesk.domain.assignment import AssignmentMode
+    from socialdesk.logic.assignment import assign_if_needed
+
+    picker = agent_picker()
+    if picker.policy.assignment.for_team(team).mode is AssignmentMode.MANUAL:
+        return
+    if assign_if_needed(ticket_id, now(), tickets=services().tickets, picker=picker):
+        metrics.add_metric(name="TicketsAutoAssigned", unit="Count", value=1)
 
 
 @entrypoint

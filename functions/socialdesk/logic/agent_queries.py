@@ -15,7 +15,7 @@ from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.errors import MentionNotFound, PayloadInvalid
 from socialdesk.domain.mention import StoredMention
 from socialdesk.domain.ticket import MessageRole, Ticket, TicketStatus
-from socialdesk.logic.respond import REPLY_LIMITS, TicketNotFound
+from socialdesk.logic.respond import REPLY_LIMITS, NoteView, TicketNotFound
 
 #: the keys a queue cursor may hold (the table's and the queue index's)
 _CURSOR_KEYS = {"PK", "SK", "queue_pk", "queue_sk"}
@@ -68,6 +68,7 @@ class ReplyView(BaseModel):
     channel: str
     private: bool
     status: str
+    kind: str = "reply"
     in_reply_to: str | None = None
     recipient_label: str | None = None
     created_at: datetime
@@ -85,6 +86,7 @@ class TicketView(BaseModel):
     messages: tuple[MessageView, ...]
     replies: tuple[ReplyView, ...] = ()
     events: tuple[TicketEventView, ...] = ()
+    notes: tuple[NoteView, ...] = ()
     reply_limits: dict[str, int | None] = {}
 
 
@@ -137,18 +139,39 @@ def show_ticket(
         views.append(
             _message_view(message.ref, message.role, message.at, message.deleted, found, customer_key)
         )
-    audit = [
-        TicketEventView(
-            type=e.get("type", "?"), at=e.get("at"), actor=e.get("actor"), details=e.get("details") or {}
+    merged = (ticket_id, *ticket.merged_from)  # a merged ticket's replies and audit trail show here too
+    audit = sorted(
+        (
+            TicketEventView(
+                type=e.get("type", "?"), at=e.get("at"), actor=e.get("actor"), details=e.get("details") or {}
+            )
+            for tid in merged
+            for e in tickets.events(tid)
+        ),
+        key=lambda e: e.at.isoformat() if e.at else "",
+    )
+    notes = [
+        NoteView(
+            note_id=str(e.details.get("note_id", "")),
+            ticket_id=ticket_id,
+            author=e.actor or "?",
+            text=str(e.details.get("text", "")),
+            created_at=e.at,
         )
-        for e in tickets.events(ticket_id)
+        for e in audit
+        if e.type == "NoteAdded" and e.at is not None
     ]
+    sent = sorted(
+        (ReplyView.model_validate(r) for tid in merged for r in replies.replies(tid)),
+        key=lambda r: r.created_at,
+    )
     limits = REPLY_LIMITS.get(ticket.channel, {})
     return TicketView(
         ticket=ticket,
         messages=tuple(views),
-        replies=tuple(ReplyView.model_validate(r) for r in replies.replies(ticket_id)),
+        replies=tuple(sent),
         events=tuple(audit),
+        notes=tuple(notes),
         reply_limits={"public": limits.get(False), "private": limits.get(True)},
     )
 

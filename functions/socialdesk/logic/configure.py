@@ -25,21 +25,34 @@ class PolicyChange(BaseModel):
     comment: str | None = Field(default=None, max_length=500)
 
 
+class PolicyView(BaseModel):
+    """The policy document at a version (``GET``/``PUT /config/policy``)."""
+
+    version: int
+    policy: dict[str, Any]
+
+
+class PolicyAudit(BaseModel):
+    """Every policy change, newest first (who, when, which version, why)."""
+
+    changes: list[dict[str, Any]]
+
+
 def _require(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
         raise Forbidden(f"needs role {' or '.join(r.value for r in roles)}")
 
 
-def read_policy(principal: Principal, *, store: DynamoPolicyStore) -> dict[str, Any]:
+def read_policy(principal: Principal, *, store: DynamoPolicyStore) -> PolicyView:
     """Leads and admins read the policy."""
     _require(principal, Role.LEAD, Role.ADMIN)
     policy = store.routing_policy(fresh=True)
-    return {"version": policy.version, "policy": policy.model_dump(mode="json")}
+    return PolicyView(version=policy.version, policy=policy.model_dump(mode="json"))
 
 
 def change_policy(
     principal: Principal, change: PolicyChange, now: datetime, *, store: DynamoPolicyStore
-) -> dict[str, Any]:
+) -> PolicyView:
     """Admins replace the policy; the change is validated, versioned and audited with the actor."""
     _require(principal, Role.ADMIN)
     try:
@@ -51,10 +64,10 @@ def change_policy(
     store.replace(
         proposed, expected_version=change.version, actor=principal.subject, at=now, comment=change.comment
     )
-    return {"version": proposed.version, "policy": proposed.model_dump(mode="json")}
+    return PolicyView(version=proposed.version, policy=proposed.model_dump(mode="json"))
 
 
-def policy_audit(principal: Principal, *, store: DynamoPolicyStore) -> dict[str, Any]:
+def policy_audit(principal: Principal, *, store: DynamoPolicyStore) -> PolicyAudit:
     """Every policy change, newest first."""
     _require(principal, Role.LEAD, Role.ADMIN)
-    return {"changes": store.audit()}
+    return PolicyAudit(changes=store.audit())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,9 @@ from socialdesk.dal.ports import TicketRepository
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket
 from socialdesk.logic.conflicts import retry_on_conflict
+
+if TYPE_CHECKING:
+    from socialdesk.logic.assignment import AgentPicker
 
 #: stop starting new pages when less than this is left of the invocation
 SAFETY_MILLIS = 5_000
@@ -45,12 +48,15 @@ def escalate_overdue(
     shards: int,
     millis_left: Callable[[], int],
     page_size: int = 100,
+    picker: AgentPicker | None = None,
 ) -> EscalationRun:
     """Walk each due-index shard up to ``now`` and apply what has come due.
 
     Overlapping runs are harmless: each change is conditional on the version read, and a ticket
     already escalated past a level no longer has that level due. A run stops starting pages when
-    its time runs low; the next run continues from the index, which still holds the rest.
+    its time runs low; the next run continues from the index, which still holds the rest. A due
+    "reassign" level gives the ticket to the agent ``picker`` chooses under the target team's
+    assignment rule (none: the team's queue).
     """
     run = EscalationRun(now=now)
     for shard in range(shards):
@@ -62,14 +68,19 @@ def escalate_overdue(
             page, cursor = tickets.due(shard, now, page_size, cursor)
             run.tickets_read += len(page)
             for ticket in page:
-                _escalate(ticket, now, tickets, policy, run)
+                _escalate(ticket, now, tickets, policy, run, picker)
             if not cursor:
                 break
     return run
 
 
 def _escalate(
-    ticket: Ticket, now: datetime, tickets: TicketRepository, policy: RoutingPolicy, run: EscalationRun
+    ticket: Ticket,
+    now: datetime,
+    tickets: TicketRepository,
+    policy: RoutingPolicy,
+    run: EscalationRun,
+    picker: AgentPicker | None,
 ) -> None:
     first = [ticket]
 
@@ -77,7 +88,9 @@ def _escalate(
         current = first.pop() if first else tickets.get(ticket.ticket_id)
         if current is None:
             return []
-        change = current.escalate(now, policy)
+        team = current.reassignment_due(now, policy) if picker is not None else None
+        agent = picker.pick(team, now, exclude=[current.assignee]) if picker is not None and team else None
+        change = current.escalate(now, policy, assignee=agent)
         if not change.changed:
             return []
         tickets.save(change)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from socialdesk.domain.access import Forbidden, Principal
 from socialdesk.domain.errors import PayloadInvalid
+from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.domain.timeutil import to_utc
+from socialdesk.logic.queues import team_tickets
 
 if TYPE_CHECKING:
     from socialdesk.dal.ports import TicketRepository
@@ -58,20 +61,20 @@ def sla_report(
         raise PayloadInvalid("team is required")
     if not principal.can_see_team(team):
         raise Forbidden(f"the token does not include team {team}")
+    period_from, period_to = _period(start, end, now)
+    found = [t for t in team_tickets(tickets, team, _REPORTED) if period_from <= t.created_at < period_to]
+    return summarise(team, period_from, period_to, found, now or datetime.now(UTC))
+
+
+def _period(start: str | None, end: str | None, now: datetime | None) -> tuple[datetime, datetime]:
     try:
-        period_to = to_utc(end) if end else datetime.now(UTC)
+        period_to = to_utc(end) if end else (now or datetime.now(UTC))
         period_from = to_utc(start) if start else period_to - timedelta(days=7)
     except ValueError:
         raise PayloadInvalid("from and to must be ISO 8601 timestamps") from None
-    found: list[Ticket] = []
-    for status in _REPORTED:
-        cursor = None
-        while True:
-            page, cursor = tickets.queue(team, status, 100, cursor)
-            found.extend(t for t in page if period_from <= t.created_at < period_to)
-            if not cursor:
-                break
-    return summarise(team, period_from, period_to, found, now or datetime.now(UTC))
+    if period_from >= period_to:
+        raise PayloadInvalid("from must be before to")
+    return period_from, period_to
 
 
 def summarise(
@@ -114,3 +117,164 @@ def summarise(
         resolution_breached=sum(1 for t in found if t.resolution_clock and t.resolution_clock.breached),
         still_waiting=sum(1 for t in found if t.awaiting),
     )
+
+
+#: first-response time buckets, in minutes (the last one is open-ended)
+RESPONSE_BUCKETS: tuple[tuple[str, float | None], ...] = (
+    ("< 5 min", 5),
+    ("5-15 min", 15),
+    ("15-30 min", 30),
+    ("30-60 min", 60),
+    ("1-4 h", 240),
+    ("4-24 h", 1440),
+    ("> 24 h", None),
+)
+
+
+class Bucket(BaseModel):
+    """One bar of a distribution."""
+
+    label: str
+    upto_minutes: float | None
+    count: int
+
+
+class ComplianceCell(BaseModel):
+    """First-response SLA compliance of one team or agent on one day (tickets created that day)."""
+
+    key: str
+    day: date
+    met: int
+    decided: int
+    rate: float | None
+
+
+class CsatSummary(BaseModel):
+    """Surveys sent and answered, and the scores."""
+
+    sent: int
+    answered: int
+    average: float | None
+    by_score: dict[str, int]
+
+
+class DeskReport(BaseModel):
+    """Several teams over a period, for the console's charts."""
+
+    teams: list[str]
+    period_from: datetime
+    period_to: datetime
+    tickets: int
+    answered: int
+    first_response_distribution: list[Bucket]
+    compliance_by_team: list[ComplianceCell]
+    compliance_by_agent: list[ComplianceCell]
+    warned: int
+    breached: int
+    breaches_by_level: dict[str, int]  # by the escalation level's name (breach levels only)
+    csat: CsatSummary
+    per_team: list[SlaReport]
+
+
+def desk_report(
+    principal: Principal,
+    teams: list[str],
+    start: str | None,
+    end: str | None,
+    *,
+    tickets: TicketRepository,
+    policy: RoutingPolicy,
+    now: datetime,
+) -> DeskReport:
+    """First-response distribution, SLA compliance by team and by agent per day, breaches by level, CSAT."""
+    chosen = sorted(set(teams) or principal.teams)
+    if not chosen:
+        raise PayloadInvalid("teams is required (the token names none)")
+    refused = [t for t in chosen if not principal.can_see_team(t)]
+    if refused:
+        raise Forbidden(f"the token does not include team {refused[0]}")
+    period_from, period_to = _period(start, end, now)
+    by_team = {
+        team: [t for t in team_tickets(tickets, team, _REPORTED) if period_from <= t.created_at < period_to]
+        for team in chosen
+    }
+    return summarise_desk(by_team, period_from, period_to, policy, now)
+
+
+def summarise_desk(
+    by_team: dict[str, list[Ticket]],
+    period_from: datetime,
+    period_to: datetime,
+    policy: RoutingPolicy,
+    now: datetime,
+) -> DeskReport:
+    """The desk report's figures (pure)."""
+    found = [t for team in sorted(by_team) for t in by_team[team]]
+    minutes = [
+        (t.first_response_at - t.created_at).total_seconds() / 60 for t in found if t.first_response_at
+    ]
+    distribution = []
+    lower = 0.0
+    for label, upto in RESPONSE_BUCKETS:
+        count = sum(1 for m in minutes if m >= lower and (upto is None or m < upto))
+        distribution.append(Bucket(label=label, upto_minutes=upto, count=count))
+        lower = upto or lower
+    levels: dict[str, int] = {}
+    for ticket in found:
+        if ticket.breached and ticket.max_escalation_level:
+            name = _level_name(ticket, policy)
+            levels[name] = levels.get(name, 0) + 1
+    scored = [t.csat.score for t in found if t.csat and t.csat.score]
+    return DeskReport(
+        teams=sorted(by_team),
+        period_from=period_from,
+        period_to=period_to,
+        tickets=len(found),
+        answered=len(minutes),
+        first_response_distribution=distribution,
+        compliance_by_team=_compliance(found, lambda t: t.team, now),
+        compliance_by_agent=_compliance(
+            found, lambda t: t.first_response_by or t.assignee or "unassigned", now
+        ),
+        warned=sum(1 for t in found if t.warned),
+        breached=sum(1 for t in found if t.breached),
+        breaches_by_level=levels,
+        csat=CsatSummary(
+            sent=sum(1 for t in found if t.csat),
+            answered=len(scored),
+            average=round(sum(scored) / len(scored), 2) if scored else None,
+            by_score={str(n): scored.count(n) for n in range(1, 6)},
+        ),
+        per_team=[summarise(team, period_from, period_to, by_team[team], now) for team in sorted(by_team)],
+    )
+
+
+def _decided(ticket: Ticket, now: datetime) -> bool | None:
+    """Whether the first response met its target (None: no target, or not decided yet)."""
+    due = ticket.first_response_due
+    if due is None:
+        return None
+    if ticket.first_response_at is not None:
+        return ticket.first_response_at <= due
+    return False if due <= now else None
+
+
+def _compliance(found: list[Ticket], key: Callable[[Ticket], str], now: datetime) -> list[ComplianceCell]:
+    cells: dict[tuple[str, date], list[bool]] = {}
+    for ticket in found:
+        outcome = _decided(ticket, now)
+        if outcome is not None:
+            cells.setdefault((key(ticket), ticket.created_at.astimezone(UTC).date()), []).append(outcome)
+    return [
+        ComplianceCell(
+            key=name, day=day, met=sum(hits), decided=len(hits), rate=round(sum(hits) / len(hits), 3)
+        )
+        for (name, day), hits in sorted(cells.items())
+    ]
+
+
+def _level_name(ticket: Ticket, policy: RoutingPolicy) -> str:
+    escalation = policy.escalation_policy(ticket.sla_policy)
+    levels = escalation.levels if escalation else ()
+    index = ticket.max_escalation_level - 1
+    return levels[index].name if 0 <= index < len(levels) else f"level_{ticket.max_escalation_level}"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Principal
@@ -46,6 +46,16 @@ REPLY_LIMITS: dict[str, dict[bool, int | None]] = {
 }
 
 
+def _stripped(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text must not be blank")
+    return value.strip()
+
+
+#: text that is not only whitespace (stored stripped)
+NonBlank = Annotated[str, AfterValidator(_stripped)]
+
+
 class TicketNotFound(MentionNotFound):
     """No such ticket, or not one of the caller's teams (the API does not tell which: 404)."""
 
@@ -65,7 +75,7 @@ class ReplyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(
+    text: NonBlank = Field(
         min_length=1, max_length=10_000, description="The reply text (the channel's limit applies)."
     )
     private: bool | None = Field(
@@ -77,13 +87,6 @@ class ReplyRequest(BaseModel):
         max_length=512,
         description="External id of the customer's message to answer (default: their latest).",
     )
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text must not be blank")
-        return value.strip()
 
 
 class AssignRequest(BaseModel):
@@ -102,6 +105,28 @@ class ResolveRequest(BaseModel):
 
     resolution: Literal["answered", "no_reply_needed", "duplicate", "spam", "other"] = "answered"
     note: str | None = Field(default=None, max_length=2_000)
+    survey: bool = Field(
+        default=True,
+        description="Send the satisfaction survey when the policy enables it and the channel allows it.",
+    )
+
+
+class NoteRequest(BaseModel):
+    """``POST /tickets/{id}/notes`` body: an internal note, never sent to the customer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: NonBlank = Field(min_length=1, max_length=5_000)
+
+
+class NoteView(BaseModel):
+    """An internal note: who wrote what, when (from the audit trail)."""
+
+    note_id: str
+    ticket_id: str
+    author: str
+    text: str
+    created_at: datetime
 
 
 class ReplyOutcome(BaseModel):
@@ -173,8 +198,12 @@ def record_reply(
     tickets: TicketRepository,
     replies: ReplyStore,
     mentions: MentionRepository,
+    kind: Literal["reply", "survey", "outreach"] = "reply",
 ) -> dict[str, Any]:
-    """Validate and store the reply (``queued``); a retried request returns the stored one unchanged."""
+    """Validate and store the reply (``queued``); a retried request returns the stored one unchanged.
+
+    ``kind`` is ``survey`` for the satisfaction survey after resolution (its delivery stops no clock).
+    """
     existing = replies.reply(ticket_id, reply_id)
     if existing is not None:
         visible_ticket(principal, ticket_id, tickets)
@@ -210,6 +239,7 @@ def record_reply(
         "status": "queued",
         "attempts": 0,
         "created_at": now.isoformat(),
+        "kind": kind,
     }
     if not replies.add_reply(reply):
         stored = replies.reply(ticket_id, reply_id)
@@ -243,7 +273,9 @@ def deliver_reply(
     from socialdesk.channels.outbound import DeliveryFailed, NoLookup, OutboundReply
 
     status = str(reply.get("status", "queued"))
-    outbound = OutboundReply.model_validate({k: reply.get(k) for k in OutboundReply.model_fields})
+    outbound = OutboundReply.model_validate(
+        {k: reply.get(k) for k in OutboundReply.model_fields if reply.get(k) is not None}
+    )
     if status == "sent" or (status == "failed" and not reply.get("retryable")):
         return ReplyOutcome.of(reply)
     lease = reply.get("lease_until")
@@ -325,7 +357,8 @@ def _delivered(
         "retryable": None,
     }
     replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=expected)
-    _stop_the_clock(reply, now, tickets, policy)
+    if reply.get("kind") != "survey":  # a survey follows a resolution: there is no clock to stop
+        _stop_the_clock(reply, now, tickets, policy)
     if delivered.external_id:
         replies.record_sent_message(_sent_message(reply, delivered.external_id, now), reply["ticket_id"])
     return ReplyOutcome.of({**reply, **values})
@@ -417,18 +450,14 @@ def assign(
             raise Forbidden("agents assign people only within their own teams")
 
     def change(ticket: Ticket) -> TicketChange:
-        result = ticket.move(request.team, principal.subject, now, policy, "agent") if request.team else None
-        moved = result.ticket if result and result.changed else ticket
-        assigned = moved.assign(request.assignee, principal.subject, now) if request.assignee else None
-        events = (*(result.events if result else ()), *(assigned.events if assigned else ()))
-        final = assigned.ticket if assigned and assigned.changed else moved
-        if not events:
-            return TicketChange(ticket=ticket, expected_version=ticket.version)
-        return TicketChange(
-            ticket=final.model_copy(update={"version": ticket.version + 1}),
-            events=events,
-            expected_version=ticket.version,
+        moved = (
+            ticket.move(request.team, principal.subject, now, policy, "agent")
+            if request.team
+            else TicketChange(ticket=ticket, expected_version=ticket.version)
         )
+        if not request.assignee:
+            return moved
+        return moved.then(lambda t: t.assign(request.assignee, principal.subject, now, reason="agent"))
 
     return change_ticket(principal, ticket_id, tickets, change)
 
@@ -445,6 +474,19 @@ def resolve(
     """Resolve: both clocks stop and the ticket leaves the due index."""
     return change_ticket(
         principal, ticket_id, tickets, lambda t: t.resolve(request.resolution, principal.subject, now, policy)
+    )
+
+
+def add_note(
+    principal: Principal, ticket_id: str, request: NoteRequest, now: datetime, *, tickets: TicketRepository
+) -> NoteView:
+    """An internal note on a visible ticket: stored with the ticket's audit trail, never sent out."""
+    note_id = f"N-{uuid.uuid4().hex[:16]}"
+    change_ticket(
+        principal, ticket_id, tickets, lambda t: t.add_note(note_id, request.text, principal.subject, now)
+    )
+    return NoteView(
+        note_id=note_id, ticket_id=ticket_id, author=principal.subject, text=request.text, created_at=now
     )
 
 

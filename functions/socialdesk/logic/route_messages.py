@@ -22,6 +22,7 @@ from socialdesk.domain.conversation import ConversationKey, Customer
 from socialdesk.domain.errors import Conflict, DomainError, StorageUnavailable
 from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Mention, MentionKind, StoredMention
+from socialdesk.domain.outreach import csat_rating
 from socialdesk.domain.routing import RoutingDecision, RoutingFacts, RoutingPolicy
 from socialdesk.domain.ticket import (
     InboundMessage,
@@ -155,7 +156,12 @@ class Router:
         if existing is None and replying_to is not None and not decision.needs_response:
             outcome = self._context_only(mention, replying_to)
         else:
-            outcome = self._customer_message(conversation, message, existing, decision)
+            rating = (
+                csat_rating(mention.text)
+                if conversation.private or mention.channel.value == "generic"
+                else None
+            )
+            outcome = self._customer_message(conversation, message, existing, decision, rating)
         if replying_to is not None and replying_to.ticket_id and replying_to.ticket_id != outcome.ticket_id:
             self._context_and_backup(replying_to.ticket_id, mention.ref, mention.created_at, "reply")
         return outcome
@@ -184,7 +190,10 @@ class Router:
         message: InboundMessage,
         existing: Ticket | None,
         decision: RoutingDecision,
+        rating: int | None = None,
     ) -> RouteOutcome:
+        within = self.policy.csat.answer_within_hours
+
         def attempt() -> RouteOutcome:
             # The link is written before the ticket: a crash or a lost race leaves at worst a link to a
             # ticket not yet written, which the next attempt (of any message) creates under that id.
@@ -193,6 +202,10 @@ class Router:
             current = self._follow(self.tickets.get(linked)) if linked else None
             if current is not None and current.holds(message.ref):
                 return self._outcome(message.ref, "already_routed", current)
+            if current is not None and rating is not None and current.awaits_csat(message.created_at, within):
+                change = current.answer_csat(message, rating)  # the survey's answer: stored, nothing reopens
+                self.tickets.save(change)
+                return self._outcome(message.ref, "csat_answered", change.ticket)
             if current is not None and self._continues(current, message.created_at):
                 change = current.add_customer_message(message, decision, self.policy)
                 self.tickets.save(change)
@@ -478,12 +491,7 @@ class Router:
         return self._follow(self.tickets.get(ticket_id)) if ticket_id else None
 
     def _follow(self, ticket: Ticket | None) -> Ticket | None:
-        """A merged ticket redirects to the one it was merged into."""
-        hops = 0
-        while ticket is not None and ticket.merged_into and hops < 5:
-            ticket = self.tickets.get(ticket.merged_into)
-            hops += 1
-        return ticket
+        return follow_merges(self.tickets, ticket)
 
     def _message(self, channel: str, external_id: str | None) -> StoredMention | None:
         if not external_id:
@@ -516,6 +524,15 @@ class Router:
             rule=decision.rule if decision else None,
             incident_id=ticket.incident_id if ticket else None,
         )
+
+
+def follow_merges(tickets: TicketRepository, ticket: Ticket | None) -> Ticket | None:
+    """A merged ticket redirects to the one it was merged into (a few hops at most)."""
+    hops = 0
+    while ticket is not None and ticket.merged_into and hops < 5:
+        ticket = tickets.get(ticket.merged_into)
+        hops += 1
+    return ticket
 
 
 def dm_customer(message: Mention) -> str | None:

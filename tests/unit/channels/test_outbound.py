@@ -201,7 +201,13 @@ CASES = {
         lambda p: "/generic/callback",
         "application/json",
         lambda p: {},
-        lambda p: {"reply_id": "rep-01", "ticket_id": "tkt-42", "in_reply_to": "rev-77", "text": TEXT},
+        lambda p: {
+            "reply_id": "rep-01",
+            "ticket_id": "tkt-42",
+            "in_reply_to": "rev-77",
+            "recipient": None,
+            "text": TEXT,
+        },
         lambda answer: answer["id"],
     ),
 }

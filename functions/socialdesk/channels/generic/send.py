@@ -7,7 +7,11 @@ reply purpose prefix, so a signed reply can never pass as an inbound delivery::
     Content-Type: application/json
     X-SocialDesk-Reply-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "reply.<t>.<body>")>
 
-    {"reply_id": ..., "ticket_id": ..., "in_reply_to": "<the source's own id>" | null, "text": ...}
+    {"reply_id": ..., "ticket_id": ..., "in_reply_to": "<the source's own id>" | null,
+     "recipient": "<the customer's id at the source>" | null, "text": ...}
+
+A message the desk starts (a proactive follow-up) has ``in_reply_to: null`` and names its
+``recipient``.
 
 ``in_reply_to`` is the source's id without SocialDesk's ``<source>:`` namespace. A 2xx answer may
 carry ``{"id": "<the source's id for the reply>"}``. The receiver verifies the signature as
@@ -73,6 +77,7 @@ def send(
             "reply_id": reply.reply_id,
             "ticket_id": reply.ticket_id,
             "in_reply_to": _source_id(reply.in_reply_to, source),
+            "recipient": reply.recipient,
             "text": reply.text,
         }
     )

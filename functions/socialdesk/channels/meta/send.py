@@ -25,6 +25,13 @@ Documented endpoints (checked against Meta's docs; ``{graph}`` = ``https://graph
   ``{"recipient_id": ..., "message_id": ...}``. The Instagram page documents no
   ``messaging_type``, so none is sent; text must be at most 1000 bytes of UTF-8. Source:
   developers.facebook.com/docs/messenger-platform/instagram/features/send-message.
+* WhatsApp template message (the only first message allowed outside the 24-hour customer service
+  window) — the same endpoint with ``"type": "template", "template": {"name", "language": {"code"},
+  "components": [{"type": "body", "parameters": [{"type": "text", "text": ...}]}]}``. Source:
+  developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates.
+* Messenger first messages — ``messaging_type: UPDATE`` within 24 hours of the person's last message;
+  ``MESSAGE_TAG`` with ``tag: HUMAN_AGENT`` up to 7 days after it. Source: developers.facebook.com/
+  docs/messenger-platform/send-messages/message-tags.
 * WhatsApp Cloud API — ``POST {graph}/{phone-number-id}/messages``, ``Authorization: Bearer``,
   JSON ``{"messaging_product": "whatsapp", "recipient_type": "individual", "to": ...,
   "type": "text", "text": {"body": ...}}`` plus ``"context": {"message_id": wamid}`` for a
@@ -87,10 +94,16 @@ def reply_to_instagram_comment(reply: OutboundReply, *, token: str, settings: Ou
 
 
 def send_messenger(reply: OutboundReply, *, token: str, settings: OutboundSettings) -> Delivered:
-    """Message the Messenger user ``reply.recipient`` (a PSID) as a RESPONSE in their conversation."""
+    """Message the Messenger user ``reply.recipient`` (a PSID): a RESPONSE in their conversation, or a
+    first message (``UPDATE`` within 24 hours, ``MESSAGE_TAG`` + ``HUMAN_AGENT`` up to 7 days)."""
     psid = require(reply.recipient, "recipient (the customer's Messenger PSID)")
     return _send_api(
-        reply, {"id": psid}, "Messenger send", messaging_type="RESPONSE", token=token, settings=settings
+        reply,
+        {"id": psid},
+        "Messenger send",
+        messaging_type=reply.messaging_type or "RESPONSE",
+        token=token,
+        settings=settings,
     )
 
 
@@ -113,7 +126,12 @@ def send_instagram_dm(reply: OutboundReply, *, token: str, settings: OutboundSet
             f"Instagram DM text must be at most {INSTAGRAM_DM_MAX_BYTES} bytes of UTF-8", retryable=False
         )
     return _send_api(
-        reply, {"id": igsid}, "Instagram send", messaging_type=None, token=token, settings=settings
+        reply,
+        {"id": igsid},
+        "Instagram send",
+        messaging_type=reply.messaging_type,
+        token=token,
+        settings=settings,
     )
 
 
@@ -128,13 +146,22 @@ def send_whatsapp(reply: OutboundReply, *, token: str, settings: OutboundSetting
     to = require(reply.recipient, "recipient (the customer's WhatsApp id)")
     if len(reply.text) > WHATSAPP_MAX_BODY:
         raise DeliveryFailed(f"WhatsApp text must be at most {WHATSAPP_MAX_BODY} characters", retryable=False)
-    payload: dict[str, Any] = {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "to": to,
-        "type": "text",
-        "text": {"body": reply.text},
-    }
+    payload: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    if reply.template is not None:  # a first message outside the customer service window
+        template: dict[str, Any] = {
+            "name": reply.template.name,
+            "language": {"code": reply.template.language},
+        }
+        if reply.template.parameters:
+            template["components"] = [
+                {
+                    "type": "body",
+                    "parameters": [{"type": "text", "text": p} for p in reply.template.parameters],
+                }
+            ]
+        payload.update({"type": "template", "template": template})
+    else:
+        payload.update({"type": "text", "text": {"body": reply.text}})
     if reply.in_reply_to:
         payload["context"] = {"message_id": reply.in_reply_to}
     result = post(
@@ -177,6 +204,8 @@ def _send_api(
     payload: dict[str, Any] = {"recipient": recipient}
     if messaging_type:
         payload["messaging_type"] = messaging_type
+    if messaging_type == "MESSAGE_TAG":
+        payload["tag"] = require(reply.tag, "tag (a MESSAGE_TAG message names its tag)")
     payload["message"] = {"text": reply.text}
     result = post(
         f"{settings.meta_graph_base_url}/me/messages",

@@ -192,11 +192,12 @@ def _post_x(gateway: LocalGateway, payload: dict[str, Any], redeliveries: int) -
     return status
 
 
-def _reply(gateway: LocalGateway, ticket_id: str, key: str, attempts: int = 12) -> int:
-    """An agent's reply, clicked again (same idempotency key) until the desk confirms it.
+def _reply(gateway: LocalGateway, ticket_id: str, key: str, patience: float = 30.0) -> int:
+    """An agent's reply, sent again under the same idempotency key while its outcome is unknown.
 
-    "In progress" (the same reply is being sent, or an earlier click's record is still held) is
-    waited out, as the console's retry does.
+    As the console's ``Api.postOnce`` does: a 503 (the reply may be recorded already) or a 409
+    "in_progress" (an earlier attempt still holds the key) is repeated with backoff for up to
+    ``patience`` seconds.
     """
     headers = {
         "authorization": f"Bearer {mint([], 'admin', 'agent-1')}",
@@ -204,17 +205,17 @@ def _reply(gateway: LocalGateway, ticket_id: str, key: str, attempts: int = 12) 
         "idempotency-key": key,
     }
     body = json.dumps({"text": f"Sorry about this, we are on it ({key})"}).encode()
-    status = 0
-    for _ in range(attempts):
+    deadline = time.monotonic() + patience
+    delay = 0.5
+    while True:
         response = gateway.request("POST", f"/tickets/{ticket_id}/replies", headers, body)
-        status = response.status
         if os.environ.get("FAULTS_DEBUG"):
-            print("reply", ticket_id, key, status, response.body[:200], file=sys.stderr)
-        if status in (200, 201, 202):
-            break
-        if response.json().get("error") == "in_progress":
-            time.sleep(1)
-    return status
+            print("reply", ticket_id, key, response.status, response.body[:200], file=sys.stderr)
+        unknown = response.status == 503 or response.json().get("error") == "in_progress"
+        if not unknown or time.monotonic() + delay > deadline:
+            return response.status
+        time.sleep(delay)
+        delay = min(delay * 2, 4.0)
 
 
 @dataclass
@@ -287,7 +288,9 @@ def run_day(day: Day, *, rate: float, model: str = "calls", seed: int = 7) -> Ou
                 set_clock(moment)
                 stack.tick(moment)
                 stack.pump()
-        faults.enabled = False
+            faults.enabled = False  # the burst ends; the schedules' next run catches up what it left
+            stack.tick(moment)
+            stack.pump()
         return Outcome(
             accepted=accepted,
             items=_scan(stack),
@@ -383,6 +386,24 @@ def compare(control: Outcome, faulted: Outcome, day: Day) -> list[Row]:
     missing = [k for k in expected_keys if k not in received]
     escalation_levels = {tid: t.get("max_escalation_level", 0) for tid, t in tickets.items()}
     reference_levels = {tid: t.get("max_escalation_level", 0) for tid, t in reference.items()}
+    if os.environ.get("FAULTS_DEBUG"):
+        for tid in changed + [
+            t for t, level in reference_levels.items() if escalation_levels.get(t) != level
+        ]:
+            keys = (
+                "team",
+                "priority",
+                "status",
+                "max_escalation_level",
+                "first_response_at",
+                "last_reply_status",
+            )
+            print(
+                "differs",
+                tid,
+                {k: (tickets.get(tid, {}).get(k), reference[tid].get(k)) for k in keys},
+                file=sys.stderr,
+            )
 
     def incidents(outcome: Outcome) -> list[str]:
         return sorted(n["incident_id"] for n in outcome.notifications if n["event"] == "IncidentOpened")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local import devsecrets, iam, moto_patches
+from local.queues import QueuePoller
 from local.streams import StreamPump
 from local.template import ROOT, Resolver, load, parameter_defaults, resources
 
@@ -168,6 +169,7 @@ class LocalStack:
         self._apply_environment()
         self._seed_secrets()
         self.streams = StreamPump(self)
+        self.queues = QueuePoller(self, _desk_now)
         self._patch_lambda()
         moto_patches.apply()
         self.iam = self._policy_enforcer()
@@ -250,6 +252,15 @@ class LocalStack:
             self.resolver.attributes[(logical_id, "Arn")] = arn
             self.resolver.attributes[(logical_id, "QueueName")] = self._name(logical_id)
             self.resolver.attributes[(logical_id, "QueueUrl")] = url
+        for logical_id, queue in resources(self.template, "AWS::SQS::Queue").items():
+            properties = self.resolver.resolve(queue.get("Properties") or {})
+            attributes = {
+                name: json.dumps(properties[name]) if name == "RedrivePolicy" else str(properties[name])
+                for name in ("VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy")
+                if name in properties
+            }
+            if attributes:
+                sqs.set_queue_attributes(QueueUrl=self.resolver.physical[logical_id], Attributes=attributes)
 
     def _declare_functions(self) -> None:
         for logical_id in resources(self.template, "AWS::Serverless::Function"):
@@ -317,14 +328,22 @@ class LocalStack:
             ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
 
     # -- functions -------------------------------------------------------------------------------
-    def stream_mappings(self) -> list[dict[str, Any]]:
-        """Every function's DynamoDB stream event source, resolved."""
+    def event_sources(self, kind: str) -> list[dict[str, Any]]:
+        """Every function's event source of one kind (``DynamoDB``, ``SQS``), resolved."""
         mappings = []
         for logical_id, resource in resources(self.template, "AWS::Serverless::Function").items():
             for event in (resource["Properties"].get("Events") or {}).values():
-                if event["Type"] == "DynamoDB":
+                if event["Type"] == kind:
                     mappings.append({"function": logical_id, **self.resolver.resolve(event["Properties"])})
         return mappings
+
+    def stream_mappings(self) -> list[dict[str, Any]]:
+        """Every function's DynamoDB stream event source, resolved."""
+        return self.event_sources("DynamoDB")
+
+    def queue_mappings(self) -> list[dict[str, Any]]:
+        """Every function's SQS event source, resolved."""
+        return self.event_sources("SQS")
 
     def subscribe_queue(self, name: str, event_types: list[str], topic: str = "TicketEventsTopic") -> str:
         """An SQS queue subscribed (raw delivery) to a template topic, filtered on ``event_type``."""
@@ -407,14 +426,15 @@ class LocalStack:
         raise TimeoutError("state machine executions still running")
 
     def pump(self, timeout: float = 60) -> int:
-        """Deliver stream records to their functions and wait for the executions, until quiet.
+        """Deliver stream records and visible queue messages to their functions and wait for the
+        executions, until quiet.
 
-        Returns the number of stream records delivered.
+        Returns the number of stream records and queue messages delivered.
         """
         delivered = 0
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            count = self.streams.deliver()
+            count = self.streams.deliver() + self.queues.deliver()
             waited = self.wait_for_executions(max(1.0, deadline - time.monotonic()))
             delivered += count
             if count == 0 and not waited:
@@ -534,6 +554,13 @@ class LocalStack:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+
+
+def _desk_now() -> datetime:
+    """Now on the functions' clock, looked up at each call (tests and the fault suite move it)."""
+    from socialdesk import bootstrap
+
+    return bootstrap.clock()
 
 
 def _record_iam(enforcer: iam.PolicyEnforcer) -> None:

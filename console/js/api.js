@@ -35,6 +35,22 @@ export class Api {
     return data;
   }
 
+  // A POST under an idempotency key, repeated while the outcome is unknown: a 503 (the reply may
+  // already be recorded), a 409 "in_progress" (an earlier attempt still holds the key) or a lost
+  // connection. The same key makes every repeat safe: the desk answers the first outcome again.
+  async postOnce(path, body, key, { patience = 30_000, wait = (ms) => new Promise((r) => setTimeout(r, ms)) } = {}) {
+    const deadline = Date.now() + patience;
+    for (let delay = 500; ; delay = Math.min(delay * 2, 4_000)) {
+      try {
+        return await this.request("POST", path, body, { key });
+      } catch (error) {
+        const unknown = !(error instanceof ApiError) || error.status === 503 || error.error === "in_progress";
+        if (!unknown || Date.now() + delay > deadline) throw error;
+      }
+      await wait(delay * (0.5 + Math.random() / 2));
+    }
+  }
+
   get(path) { return this.request("GET", path); }
   post(path, body = {}, options) { return this.request("POST", path, body, options); }
   put(path, body = {}) { return this.request("PUT", path, body); }

@@ -219,7 +219,14 @@ def reply_service() -> ReplyService:
                 MessageBody=json.dumps({"ticket_id": ticket_id, "reply_id": reply_id}),
             )
 
+    def observe(outcome: Any) -> None:
+        if outcome.status == "unknown" and not outcome.retrying:  # the platform cannot be asked
+            from socialdesk.common.observability import metrics
+
+            metrics.add_metric(name="RepliesUnverified", unit="Count", value=1)
+
     return ReplyService(
+        observe=observe,
         tickets=svc.tickets,
         replies=svc.tickets,
         mentions=svc.mentions,

@@ -140,6 +140,31 @@ def test_reply_with_a_canned_response_note_assign_merge_and_resolve(
     expect(page.get_by_test_id("reopen")).to_be_visible()
 
 
+def test_a_reply_whose_answer_is_lost_is_sent_again_under_the_same_key_and_posted_once(
+    screens: Screens, console: Console
+) -> None:
+    page = sign_in(screens, console)
+    open_ticket_of(page, "@leo_p")
+    answered: list[int] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        response = route.fetch()  # the desk records and sends the reply ...
+        answered.append(response.status)
+        if len(answered) == 1:  # ... and its answer is lost on the way back as a 503
+            route.fulfill(status=503, json={"error": "storage_unavailable", "reason": "lost"})
+        else:
+            route.fulfill(response=response)
+
+    page.route(re.compile(r".*/tickets/[^/]+/replies$"), lose_the_first_answer)
+    sent_before = len(console.platforms.requests)
+    page.fill("[data-testid=reply-text]", "Leo, seat 14A is yours for SH12 tomorrow.")
+    page.click("[data-testid=send-reply]")
+    expect(page.get_by_test_id("reply").last).to_have_attribute("data-status", "sent")
+    assert len(answered) == 2 and answered[0] == answered[1] == 201  # the repeat got the first outcome
+    assert len(console.platforms.requests) == sent_before + 1  # posted once
+    page.unroute(re.compile(r".*/tickets/[^/]+/replies$"))
+
+
 def test_the_report_shows_charts(screens: Screens, console: Console) -> None:
     page = sign_in(screens, console)
     page.click("nav >> text=Reports")

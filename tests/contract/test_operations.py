@@ -48,6 +48,7 @@ FAILURES = {
     "missed schedule": ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "EscalationScheduleDeadLetterQueue"),
     "replies failed permanently (API)": ("SocialDesk", "Replies_failed", "socialdesk"),
     "replies failed permanently (retries)": ("SocialDesk", "ReplyRetries_failed", "socialdesk"),
+    "replies whose delivery nobody can verify": ("SocialDesk", "RepliesUnverified", "socialdesk"),
     "replies failed after every retry": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -18,15 +20,17 @@ from tests.support.routing import deliver, messenger_dm, quiet, ticket_of, tweet
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
 
 
-def reply(desk: LocalGateway, ticket_id: str, key: str, text: str = "We are on it, sorry!") -> Any:
+def _reply(desk: LocalGateway, ticket_id: str, key: str, text: str = "We are on it, sorry!") -> Any:
     headers = {
         "authorization": f"Bearer {mint([], 'admin', 'agent-ann')}",
         "content-type": "application/json",
         "idempotency-key": key,
     }
-    return quiet(
-        desk.request, "POST", f"/tickets/{ticket_id}/replies", headers, json.dumps({"text": text}).encode()
-    )
+    return desk.request("POST", f"/tickets/{ticket_id}/replies", headers, json.dumps({"text": text}).encode())
+
+
+def reply(desk: LocalGateway, ticket_id: str, key: str, text: str = "We are on it, sorry!") -> Any:
+    return quiet(_reply, desk, ticket_id, key, text)
 
 
 def stored_reply(desk: LocalGateway, ticket_id: str) -> dict[str, Any]:
@@ -122,8 +126,12 @@ def test_a_messenger_reply_whose_outcome_is_unknown_is_never_resent(
     )
     ticket_id = mention.json()["ticket_id"]
     platforms.answer_late_next(1, seconds=2)
-    outcome = reply(desk, ticket_id, "k4").json()
-    assert (outcome["status"], outcome["retrying"]) == ("unknown", False)  # shown on the ticket, alarmed
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):  # the metric lines (EMF) the function prints
+        outcome = _reply(desk, ticket_id, "k4").json()
+    assert (outcome["status"], outcome["retrying"]) == ("unknown", False)  # shown on the ticket ...
+    emitted = [json.loads(line) for line in printed.getvalue().splitlines() if line.startswith("{")]
+    assert any(m.get("RepliesUnverified") == [1.0] or m.get("RepliesUnverified") == 1.0 for m in emitted)
     later(monkeypatch, 10)
     assert quiet(bootstrap.reply_service().retry, ticket_id, outcome["reply_id"])["status"] == "unknown"
     assert len(platforms.posted("/me/messages")) == 1

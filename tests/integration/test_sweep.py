@@ -161,3 +161,32 @@ def test_a_ticket_change_the_outbox_never_delivered_is_delivered(
         desk.request, "GET", f"/tickets/{ticket_id}", {"authorization": f"Bearer {mint([], 'admin')}"}
     )
     assert [e["type"] for e in view.json()["events"]] == ["TicketOpened", "TicketRouted"]
+
+
+def test_a_delivered_reply_whose_ticket_never_counted_it_stops_the_clock(
+    desk: LocalGateway, platforms: fake.FakePlatforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialdesk.dal.tickets import DynamoTicketRepository
+    from socialdesk.domain.errors import StorageUnavailable
+
+    deliver(desk, tweet(1, COMPLAINT))
+    ticket_id = ticket_of(desk, 1)["ticket_id"]
+
+    def throttled(self: Any, change: Any) -> None:
+        raise StorageUnavailable("ticket store: ThrottlingException")
+
+    with monkeypatch.context() as patch:  # the reply is recorded sent, then the ticket's write fails
+        patch.setattr(DynamoTicketRepository, "save", throttled)
+        answer = quiet(
+            desk.request,
+            "POST",
+            f"/tickets/{ticket_id}/replies",
+            {"authorization": f"Bearer {mint([], 'admin')}", "content-type": "application/json"},
+            json.dumps({"text": "Sorry!"}).encode(),
+        )
+    assert answer.status == 503
+    assert ticket_of(desk, 1)["status"] == "open"  # the clock still runs: nobody retries
+    later(monkeypatch, 20)
+    assert swept(desk)["replies_retried"] == 1
+    assert ticket_of(desk, 1)["status"] == "pending" and len(platforms.posted("/2/tweets")) == 1
+    assert swept(desk)["replies_retried"] == 0  # repaired once

@@ -193,7 +193,8 @@ class FakeTickets:
                 stored[key] = value
 
     def record_sent_message(self, message: Mention, ticket_id: str) -> None:
-        self.sent_messages.append((message, ticket_id))
+        if all(m.ref != message.ref for m, _ in self.sent_messages):  # a conditional put, as in DynamoDB
+            self.sent_messages.append((message, ticket_id))
 
     # -- test helpers ----------------------------------------------------------------------------
     def types(self, ticket_id: str) -> list[str]:

@@ -21,10 +21,13 @@ async function renderOne(root, ctx, incidentId) {
   const path = `/incidents/${encodeURIComponent(incidentId)}`;
   const view = await ctx.api.get(path);
   const text = h("textarea", { rows: 3, maxlength: 2000, placeholder: "One message to every customer of this incident, each on their own channel…", dataset: { testid: "incident-text" } });
+  let draft = null; // one idempotency key per draft, as for a ticket's reply
   const send = button("Reply to all", async () => {
     if (!text.value.trim()) return;
+    if (!draft || draft.text !== text.value) draft = { text: text.value, key: crypto.randomUUID() };
     try {
-      const outcome = await ctx.api.post(`${path}/replies`, { text: text.value }, { key: crypto.randomUUID() });
+      const outcome = await ctx.api.postOnce(`${path}/replies`, { text: text.value }, draft.key);
+      draft = null;
       const skipped = Object.keys(outcome.skipped || {}).length;
       toast(`Queued ${outcome.queued} replies${outcome.already ? `, ${outcome.already} already sent` : ""}${skipped ? `, ${skipped} skipped` : ""}`);
       text.value = "";

@@ -126,13 +126,17 @@ export async function render(root, ctx, ticketId) {
       for (const c of list.responses) canned.append(h("option", { value: c.text }, c.title));
     } catch { /* none */ }
     canned.onchange = () => { if (canned.value) { text.value = canned.value; canned.value = ""; count(); text.focus(); } };
+    // one idempotency key per draft: sending the same draft again (after an error) can never post twice
+    let draft = null;
     const send = button("Send reply", async () => {
       if (!text.value.trim()) return;
       send.disabled = true;
-      const key = crypto.randomUUID();
-      const outcome = await act(api.post(`${path}/replies`, { text: text.value, private: mode.value === "private" }, { key }));
+      const body = { text: text.value, private: mode.value === "private" };
+      if (!draft || draft.text !== body.text || draft.private !== body.private) draft = { ...body, key: crypto.randomUUID() };
+      const outcome = await act(api.postOnce(`${path}/replies`, body, draft.key));
       send.disabled = false;
       if (outcome) {
+        draft = null;
         text.value = "";
         count();
         toast(outcome.status === "sent" ? "Reply sent" : `Reply ${outcome.status}: ${outcome.error || "will retry"}`, outcome.status === "sent" ? "info" : "error");

@@ -37,6 +37,8 @@ class ReplyService:
     once: Once
     policy: Callable[[], RoutingPolicy]
     lookup: Lookup | None = None
+    #: sees every delivery outcome (the composition root counts the ones nobody can verify)
+    observe: Callable[[ReplyOutcome], None] = lambda _: None
 
     def reply(
         self, principal: Principal, ticket_id: str, request: ReplyRequest, key: str | None
@@ -90,6 +92,7 @@ class ReplyService:
             policy=self.policy(),
             lookup=self.lookup,
         )
+        self.observe(outcome)
         if outcome.retrying:
             self.enqueue_retry(outcome.ticket_id, outcome.reply_id)
         return outcome
@@ -112,6 +115,7 @@ class ReplyService:
             policy=self.policy(),
             lookup=self.lookup,
         )
+        self.observe(outcome)
         if outcome.retrying:
             if from_queue:
                 raise RetryLater(f"reply {reply_id}: {outcome.error}")

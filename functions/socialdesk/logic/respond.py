@@ -150,7 +150,10 @@ class ReplyOutcome(BaseModel):
             in_reply_to=reply.get("in_reply_to"),
             external_id=reply.get("external_id"),
             error=reply.get("last_error"),
-            retrying=bool(reply.get("retryable")) and reply.get("status") in ("failed", "unknown"),
+            # a reply another attempt is sending is checked again after its lease, in case that
+            # sender died: the desk, not the agent, finishes it
+            retrying=reply.get("status") == "sending"
+            or (bool(reply.get("retryable")) and reply.get("status") in ("failed", "unknown")),
         )
 
 
@@ -276,7 +279,10 @@ def deliver_reply(
     outbound = OutboundReply.model_validate(
         {k: reply.get(k) for k in OutboundReply.model_fields if reply.get(k) is not None}
     )
-    if status == "sent" or (status == "failed" and not reply.get("retryable")):
+    if status == "sent":  # delivered; what follows delivery may have failed after the record
+        _after_delivery(reply, tickets, replies, policy)
+        return ReplyOutcome.of(reply)
+    if status == "failed" and not reply.get("retryable"):
         return ReplyOutcome.of(reply)
     lease = reply.get("lease_until")
     if status == "sending" and lease and datetime.fromisoformat(lease) > now:
@@ -357,24 +363,30 @@ def _delivered(
         "retryable": None,
     }
     replies.update_reply(reply["ticket_id"], reply["reply_id"], values, expected_status=expected)
-    if reply.get("kind") != "survey":  # a survey follows a resolution: there is no clock to stop
-        _stop_the_clock(reply, now, tickets, policy)
-    if delivered.external_id:
-        replies.record_sent_message(_sent_message(reply, delivered.external_id, now), reply["ticket_id"])
-    return ReplyOutcome.of({**reply, **values})
+    reply = {**reply, **values}
+    _after_delivery(reply, tickets, replies, policy)
+    return ReplyOutcome.of(reply)
 
 
-def _stop_the_clock(
-    reply: dict[str, Any], at: datetime, tickets: TicketRepository, policy: RoutingPolicy
+def _after_delivery(
+    reply: dict[str, Any], tickets: TicketRepository, replies: ReplyStore, policy: RoutingPolicy
 ) -> None:
-    def attempt() -> None:
-        ticket = tickets.get(reply["ticket_id"])
-        if ticket is None:
-            return
-        change = ticket.reply_delivered(reply["reply_id"], at, str(reply.get("author", "agent")), policy)
-        tickets.save(change)
+    """What follows a delivered reply, each step idempotent so that any later attempt (the agent's
+    retry, the retry queue, the sweep) completes what a fault interrupted: the ticket's clock stops
+    once per reply, and the sent message is remembered once."""
+    at = datetime.fromisoformat(str(reply["sent_at"]))
+    if reply.get("kind") != "survey":  # a survey follows a resolution: there is no clock to stop
 
-    retry_on_conflict(attempt, what="reply delivery")
+        def attempt() -> None:
+            ticket = tickets.get(reply["ticket_id"])
+            if ticket is None:
+                return
+            author = str(reply.get("author", "agent"))
+            tickets.save(ticket.reply_delivered(reply["reply_id"], at, author, policy))
+
+        retry_on_conflict(attempt, what="reply delivery")
+    if reply.get("external_id"):
+        replies.record_sent_message(_sent_message(reply, str(reply["external_id"]), at), reply["ticket_id"])
 
 
 def _sent_message(reply: dict[str, Any], external_id: str, at: datetime) -> Mention:

@@ -9,6 +9,7 @@ It reads every item once (a scan: a scheduled job and an operator's last resort)
   delivered again (the notifications' idempotency keys make a repeat harmless)
 - an archived payload of a deleted message still in the bucket → deleted
 - a reply stuck queued, sending past its lease, failed retryably or unknown → delivered or checked
+- a reply delivered whose ticket never counted it (the clock still runs) → its delivery completed
 
 Everything it does is idempotent: two sweeps at once, or a sweep racing the pipeline, end the same.
 """
@@ -26,6 +27,8 @@ from socialdesk.domain.ticket import Ticket
 
 #: how long an item is left alone before the sweep takes it for stuck (the pipeline may be on it)
 GRACE = timedelta(minutes=10)
+#: how far back a delivered reply is checked against its ticket (a ticket remembers its recent ones)
+DELIVERED_LOOKBACK = timedelta(days=7)
 
 
 class SweepReport(BaseModel):
@@ -86,6 +89,8 @@ def sweep(
 
     report = SweepReport()
     unrouted: list[dict[str, Any]] = []
+    delivered: dict[str, set[str]] = {}  # ticket → the replies it counted
+    sent: list[tuple[str, str]] = []  # recently delivered replies: (ticket, reply)
     for item in items:
         report.scanned += 1
         entity = item.get("entity")
@@ -103,6 +108,7 @@ def sweep(
                 mentions.forget_payloads(str(item["channel"]), str(item["external_id"]))
                 report.payloads_deleted += len(refs)
         elif entity == "ticket":
+            delivered[str(item["ticket_id"])] = set(ticket_from_item(item).delivered_replies)
             if repairs.index_drift(item):
                 repairs.reindex(ticket_from_item(item))
                 report.reindexed += 1
@@ -117,6 +123,12 @@ def sweep(
         elif entity == "reply" and _stuck(item, now):
             retry_reply(str(item["ticket_id"]), str(item["reply_id"]))
             report.replies_retried += 1
+        elif entity == "reply" and _recently_delivered(item, now):
+            sent.append((str(item["ticket_id"]), str(item["reply_id"])))
+    for ticket_id, reply_id in sent:
+        if ticket_id in delivered and reply_id not in delivered[ticket_id]:
+            retry_reply(ticket_id, reply_id)  # a sent reply's retry completes what follows delivery
+            report.replies_retried += 1
     if unrouted:
         report.unrouted = route(unrouted)
     return report
@@ -126,6 +138,16 @@ def _older(stamp: Any, now: datetime) -> bool:
     if not stamp:
         return True
     return now - datetime.fromisoformat(str(stamp)) > GRACE
+
+
+def _recently_delivered(reply: dict[str, Any], now: datetime) -> bool:
+    sent_at = reply.get("sent_at")
+    return (
+        reply.get("status") == "sent"
+        and reply.get("kind", "reply") != "survey"
+        and bool(sent_at)
+        and GRACE < now - datetime.fromisoformat(str(sent_at)) < DELIVERED_LOOKBACK
+    )
 
 
 def _stuck(reply: dict[str, Any], now: datetime) -> bool:

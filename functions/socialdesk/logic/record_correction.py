@@ -155,10 +155,14 @@ def learning_from(
 ) -> Ticket:
     """Run a desk action on a ticket, then keep what it taught (:func:`taught_by`) as a correction.
 
-    The action's outcome is the answer: a correction that cannot be stored is logged, not raised (the
-    ticket has changed already, and a retry would not change it again).
+    The action's outcome is the answer: a correction that cannot be stored (or a ticket that cannot be
+    read first) is logged or skipped, never raised (the ticket has changed already, and a retry would
+    not change it again).
     """
-    before = tickets.get(ticket_id)
+    try:
+        before = tickets.get(ticket_id)
+    except StorageUnavailable:  # the action decides whether the desk is up; the lesson is optional
+        before = None
     after = action()
     request = taught_by(before, after) if before is not None else None
     if before is not None and request is not None:

@@ -1141,6 +1141,7 @@ def _generic_events() -> dict[str, dict[str, Any]]:
 ENV_VALUES = {
     "TABLE_NAME": "socialdesk-dev-table",
     "RAW_PAYLOAD_BUCKET": "socialdesk-dev-raw-payloads",
+    "MODEL_BUCKET": "socialdesk-dev-models",
     "SECRETS_PREFIX": "/socialdesk/dev",
     "MAX_BODY_BYTES": "4194304",
     "POWERTOOLS_SERVICE_NAME": "socialdesk",

@@ -362,12 +362,18 @@ class LocalStack:
         return url
 
     def schedules(self) -> list[dict[str, Any]]:
-        """Every function's ScheduleV2 event, resolved: function, expression, input."""
+        """Every function's enabled ScheduleV2 event, resolved: function, expression, input.
+
+        A schedule whose ``State`` resolves to ``DISABLED`` (or ``Enabled: false``) is left out, as
+        EventBridge would never fire it (e.g. RefitFunction's with ``RefitSchedule=none``).
+        """
         found = []
         for logical_id, resource in resources(self.template, "AWS::Serverless::Function").items():
             for event in (resource["Properties"].get("Events") or {}).values():
                 if event["Type"] in ("ScheduleV2", "Schedule"):
                     props = self.resolver.resolve(event["Properties"])
+                    if props.get("State", "ENABLED") == "DISABLED" or props.get("Enabled") is False:
+                        continue
                     found.append(
                         {
                             "function": logical_id,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from socialdesk.dal.agents import DynamoAgentDirectory
     from socialdesk.dal.canned import DynamoCannedResponses
     from socialdesk.dal.config import DynamoPolicyStore
+    from socialdesk.dal.corrections import DynamoCorrectionStore
     from socialdesk.dal.erasures import DynamoErasureRequests
     from socialdesk.dal.incidents import DynamoIncidentRepository
     from socialdesk.dal.notifier import SnsTicketEvents
@@ -88,6 +89,13 @@ class Services:
         from socialdesk.dal.canned import DynamoCannedResponses
 
         return DynamoCannedResponses(clients.client("dynamodb"), self.settings.table_name)
+
+    @property
+    def corrections(self) -> DynamoCorrectionStore:
+        """Agents' corrections of routed tickets (labelled examples for a refit)."""
+        from socialdesk.dal.corrections import DynamoCorrectionStore
+
+        return DynamoCorrectionStore(clients.client("dynamodb"), self.settings.table_name)
 
     @property
     def publisher(self) -> SnsTicketEvents:

@@ -272,3 +272,42 @@ def test_page_weight_and_load_time(screens: Screens, console: Console) -> None:
         f"queue shown {timing['now']:.0f} ms after navigation (local stack)"
     )
     assert weight < PAGE_BUDGET_BYTES
+
+
+def test_correct_routing_teaches_the_model_without_changing_the_ticket(
+    screens: Screens, console: Console
+) -> None:
+    page = sign_in(screens, console)
+    page.get_by_test_id("queue-row").first.click()
+    page.wait_for_selector("[data-testid=correct-routing]")
+    ticket_id = page.url.rsplit("/", 1)[-1]
+    team_before = page.locator(".details dd").nth(1).inner_text()
+    # the agent says the intent was a question, then that it is not spam: each stored once
+    page.select_option("[data-testid=correct-intent]", "question")
+    page.click("[data-testid=correct-intent-save]")
+    expect(page.get_by_test_id("correction-saved")).to_have_text("Saved: intent → question (by ann)")
+    page.click("[data-testid=correct-not-spam]")
+    expect(page.get_by_test_id("correction-saved")).to_have_text("Saved: not spam (by ann)")
+    with page.expect_response(lambda r: r.url.endswith("/corrections")) as again:
+        page.click("[data-testid=correct-not-spam]")  # a second click: the same correction, nothing new
+    assert again.value.status == 201
+    screens.saw("corrected")
+    # a team correction needs a team: nothing is sent without one
+    page.click("[data-testid=correct-team-save]")
+    stored = corrections_of(console, ticket_id)
+    assert sorted((c["kind"], c.get("corrected_intent")) for c in stored) == [
+        ("intent", "question"),
+        ("not_spam", None),
+    ]
+    assert all(c["agent"] == "ann" for c in stored)
+    # the ticket itself is where it was
+    expect(page.locator(".details dd").nth(1)).to_have_text(team_before)
+
+
+def corrections_of(console: Console, ticket_id: str) -> list[dict[str, Any]]:
+    from socialdesk.dal.items import from_attributes
+
+    stack = console.gateway.stack
+    items = stack.client("dynamodb").scan(TableName=stack.environment["TABLE_NAME"])["Items"]
+    found = [from_attributes(i) for i in items if i["PK"]["S"].startswith("CORRECTION#")]
+    return [f["correction"] for f in found if f["correction"]["ticket_id"] == ticket_id]

@@ -170,3 +170,15 @@ def test_env_json_names_only_template_functions() -> None:
         own = (functions[logical_id]["Properties"].get("Environment") or {}).get("Variables", {})
         assert set(variables) <= {*declared, *own}
         assert all(isinstance(value, str) for value in variables.values())
+
+
+def test_the_refit_schedule_event_is_the_templates_input_and_valid_for_its_handler() -> None:
+    # Given events/schedules/refit.json (for `sam local invoke RefitFunction -e ...`)
+    from socialdesk.handlers.refit import RefitRun
+
+    event = _load(EVENTS / "schedules" / "refit.json")
+    schedule = load()["Resources"]["RefitFunction"]["Properties"]["Events"]["Refit"]["Properties"]
+    # Then it is what the schedule sends, with Scheduler's placeholder filled in, and the handler takes it
+    sent = json.loads(schedule["Input"].replace("<aws.scheduler.scheduled-time>", event["scheduled_time"]))
+    assert event == sent
+    assert RefitRun.model_validate(event).scheduled_time.tzinfo is not None

@@ -22,6 +22,7 @@ OUTBOUND = (
     "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/socialdesk/${Stage}/outbound/*"
 )
 RAW = "${RawPayloadBucket.Arn}/raw/*"
+MODELS = "${ModelBucket.Arn}/models/routing/*"
 
 
 def index(name: str) -> str:
@@ -50,17 +51,27 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "sqs:SendMessage": {"RoutingDeadLetterQueue.Arn": None},
     },
     "ClassifyFunction": {
-        "dynamodb:GetItem": {TABLE: frozenset({"CONFIG"})},
+        "dynamodb:GetItem": {TABLE: frozenset({"CONFIG", "MODEL#routing"})},
         "dynamodb:PutItem": {TABLE: frozenset({"CONFIG"})},
+        "s3:GetObject": {MODELS: None},
     },
     "RouteFunction": {
         "dynamodb:GetItem": {
             TABLE: frozenset(
                 {"MENTION#*", "OUTBOUND#*", "CONV#*", "TICKET#*", "SURGE#*", "INCIDENT#*", "CONFIG"}
+                | {"MODEL#routing"}
             )
         },
         "dynamodb:PutItem": {TABLE: frozenset({"CONV#*", "TICKET#*", "INCIDENT#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "SURGE#*"})},
+        "s3:GetObject": {MODELS: None},
+    },
+    "RefitFunction": {
+        "dynamodb:Query": {TABLE: frozenset({"CORRECTION#*"})},
+        "dynamodb:GetItem": {TABLE: frozenset({"MODEL#routing"})},
+        "dynamodb:PutItem": {TABLE: frozenset({"MODEL#routing"})},
+        "s3:GetObject": {MODELS: None},
+        "s3:PutObject": {MODELS: None},
     },
     "TriageFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "CONV#*", "TICKET#*", "CONFIG"})},
@@ -109,14 +120,14 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:GetItem": {
             TABLE: frozenset(
                 {"MENTION#*", "OUTBOUND#*", "TICKET#*", "INCIDENT#*", "CONFIG", "IDEMPOTENCY#*"}
-                | {"CONV#*", "AGENT#*", "CANNED#*"}
+                | {"CONV#*", "AGENT#*", "CANNED#*", "CORRECTION#*", "CORRECTED#*"}
             )
         },
         "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*"})},
         "dynamodb:PutItem": {
             TABLE: frozenset(
                 {"OUTBOUND#*", "TICKET#*", "INCIDENT#*", "ERASURE#*", "CONFIG", "IDEMPOTENCY#*"}
-                | {"CONV#*", "AGENT#*", "CANNED#*"}
+                | {"CONV#*", "AGENT#*", "CANNED#*", "CORRECTION#*", "CORRECTED#*"}
             )
         },
         "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "IDEMPOTENCY#*", "AGENT#*"})},
@@ -230,14 +241,33 @@ def test_the_state_machine_only_invokes_its_tasks() -> None:
     assert all(action.startswith("logs:") for action in actions), actions  # its execution log only
 
 
-def test_only_the_sweep_may_scan_and_none_touches_the_bucket_beyond_the_archive_prefix() -> None:
+def test_only_the_sweep_may_scan_and_none_touches_the_buckets_beyond_their_prefixes() -> None:
     # a Scan carries no key, so LeadingKeys cannot narrow it: the sweep alone reads everything, by design
     assert {name for name, actions in ALLOWED.items() if "dynamodb:Scan" in actions} == {"SweepFunction"}
     for name, actions in ALLOWED.items():
         for action, targets in actions.items():
             if action.startswith("s3:"):
-                assert set(targets) == {RAW}, (name, action)
-                assert action in ("s3:PutObject", "s3:DeleteObject"), (name, action)
+                assert set(targets) in ({RAW}, {MODELS}), (name, action)
+                if RAW in targets:
+                    assert action in ("s3:PutObject", "s3:DeleteObject"), (name, action)
+    # model files: classification reads them, only the refit writes them, and nothing deletes one
+    writers = {n for n, a in ALLOWED.items() if MODELS in a.get("s3:PutObject", {})}
+    readers = {n for n, a in ALLOWED.items() if MODELS in a.get("s3:GetObject", {})}
+    assert writers == {"RefitFunction"}
+    assert readers == {"ClassifyFunction", "RouteFunction", "RefitFunction"}
+    assert not any(MODELS in a.get("s3:DeleteObject", {}) for a in ALLOWED.values())
+
+
+def test_only_the_refit_publishes_models_and_reads_corrections() -> None:
+    # the model registry's pointer moves only in a refit (or by hand); the API writes corrections only
+    publishers = {
+        n for n, a in ALLOWED.items() if "MODEL#routing" in (a.get("dynamodb:PutItem") or {}).get(TABLE, ())
+    }
+    assert publishers == {"RefitFunction"}
+    queries = {
+        n for n, a in ALLOWED.items() if "CORRECTION#*" in ((a.get("dynamodb:Query") or {}).get(TABLE) or ())
+    }
+    assert queries == {"RefitFunction"}
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def test_the_registry_publishes_versions_moves_the_pointer_conditionally_and_rol
     registry = S3ModelRegistry(
         stack.client("s3"),
         stack.client("dynamodb"),
-        stack.environment["RAW_PAYLOAD_BUCKET"],
+        stack.environment["MODEL_BUCKET"],
         stack.environment["TABLE_NAME"],
     )
     assert registry.current_version() is None
@@ -112,7 +112,7 @@ def test_the_refit_tool_reads_corrections_and_reports_without_enough_of_them(sta
         dynamodb=stack.client("dynamodb"),
         s3=stack.client("s3"),
         table=stack.environment["TABLE_NAME"],
-        bucket=stack.environment["RAW_PAYLOAD_BUCKET"],
+        bucket=stack.environment["MODEL_BUCKET"],
         now=AT,
     )
     assert not outcome.published
@@ -128,7 +128,7 @@ def test_classify_uses_the_published_version_once_the_composition_root_installs_
     from socialdesk.domain.mention import Channel, Mention, MentionKind
     from socialdesk.learning.runtime import packaged_model
 
-    table, bucket = stack.environment["TABLE_NAME"], stack.environment["RAW_PAYLOAD_BUCKET"]
+    table, bucket = stack.environment["TABLE_NAME"], stack.environment["MODEL_BUCKET"]
     mention = Mention(
         channel=Channel.X,
         external_id="1",

@@ -116,6 +116,10 @@ def _help(output: str) -> None:
     assert "--queue-url" in output and "--sweep" in output
 
 
+def _refit_help(output: str) -> None:
+    assert "--table" in output and "--rollback" in output and "--dry-run" in output
+
+
 #: each runnable README command, and what its output must show
 RUN = {
     "make token TEAMS=customer-care,billing ROLE=agent": _jwt,
@@ -128,6 +132,7 @@ RUN = {
     '-d \'{"text": "So sorry Ann, we are rebooking you now."}\' '
     "http://127.0.0.1:3000/tickets/T-b4d836f71bdde5e4d3ae/replies": _reply,
     "PYTHONPATH=functions .venv/bin/python -m socialdesk.tools.redrive --help": _help,
+    "PYTHONPATH=functions .venv/bin/python -m socialdesk.tools.refit --help": _refit_help,
 }
 
 

@@ -23,6 +23,13 @@ class InMemoryCorrections:
         self.items[key] = correction
         return True
 
+    def add_once(self, correction: Correction) -> Correction:
+        for stored in self.items.values():
+            if (stored.ticket_id, stored.identity) == (correction.ticket_id, correction.identity):
+                return stored
+        self.add(correction)
+        return correction
+
     def between(self, start: datetime, end: datetime) -> list[Correction]:
         return [c for _, c in sorted(self.items.items()) if start <= c.recorded_at < end]
 

@@ -7,18 +7,33 @@ each test runs in well under a second and checks the use cases, not the shipped 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from socialdesk.dal.model_registry import CachedModelSource
+from socialdesk.domain.access import Principal, Role
 from socialdesk.domain.classification import Intent
 from socialdesk.domain.correction import Correction, CorrectionKind
+from socialdesk.domain.errors import StorageUnavailable
+from socialdesk.domain.ticket import CloseReason, Ticket
 from socialdesk.learning.model import RoutingModel
 from socialdesk.learning.trainer import Example, TrainingConfig, train
-from socialdesk.logic.record_correction import CorrectionRequest, TicketFacts, record_correction
+from socialdesk.logic.record_correction import (
+    CorrectionRefused,
+    CorrectionRequest,
+    TicketFacts,
+    correct_routing,
+    learning_from,
+    record_correction,
+)
 from socialdesk.logic.refit_model import refit
+from socialdesk.logic.respond import AssignRequest, ResolveRequest, TicketNotFound, assign, reopen, resolve
 from tests.support.learning import InMemoryCorrections, InMemoryRegistry
+from tests.unit.test_conversations import COMPLAINT, Desk, tweet
+
+ANN = Principal(subject="ann", teams=frozenset({"customer-care"}), role=Role.AGENT)
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BASE = [
@@ -219,3 +234,206 @@ def test_rollback_points_back_and_the_cached_source_follows() -> None:
     current = source.current_model()
     assert current is not None and current.version == "routing-a"
     assert [e.action for e in registry.history()] == ["publish", "publish", "rollback"]
+
+
+# --- the desk's corrections: the API's use case and what desk actions teach (on the router's fakes) ---
+
+
+def _desk_ticket() -> tuple[Desk, Ticket]:
+    desk = Desk()
+    mention = tweet(COMPLAINT, handle="erin")
+    desk.receive(mention)
+    return desk, desk.ticket_of(mention)
+
+
+def _correct(
+    desk: Desk,
+    ticket_id: str,
+    store: InMemoryCorrections,
+    at: datetime = AT,
+    principal: Principal = ANN,
+    **body: object,
+) -> Correction:
+    return correct_routing(
+        principal,
+        ticket_id,
+        CorrectionRequest.model_validate(body),
+        at,
+        tickets=desk.tickets,
+        mentions=desk.mentions,
+        store=store,
+        teams=desk.policy.teams,
+    )
+
+
+def test_an_agent_corrects_a_routed_ticket_with_what_the_ticket_showed() -> None:
+    # Given a complaint routed by the packaged model to the agent's team
+    desk, routed = _desk_ticket()
+    store = InMemoryCorrections()
+    # When the agent says it was a question
+    stored = _correct(desk, routed.ticket_id, store, kind="intent", intent="question")
+    # Then the customer's message is stored with the model's label, the agent's and the model version
+    assert stored.text == COMPLAINT
+    assert (stored.predicted_intent, stored.label) == (Intent.COMPLAINT, Intent.QUESTION)
+    assert stored.predicted_team == routed.team and stored.agent == "ann"
+    assert stored.model_version is not None and stored.model_version.startswith("routing-")
+    assert store.between(AT, AT + timedelta(seconds=1)) == [stored]
+
+
+def test_a_retried_correction_answers_with_the_first_and_stores_nothing_new() -> None:
+    desk, routed = _desk_ticket()
+    store = InMemoryCorrections()
+    first = _correct(desk, routed.ticket_id, store, kind="spam")
+    again = _correct(desk, routed.ticket_id, store, at=AT + timedelta(seconds=3), kind="spam")
+    assert again == first
+    assert len(store.items) == 1
+    # a different correction of the same ticket is a new one
+    _correct(desk, routed.ticket_id, store, at=AT + timedelta(seconds=5), kind="intent", intent="praise")
+    assert len(store.items) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"kind": "intent"}, "names the corrected intent"),
+        ({"kind": "team"}, "names the team"),
+        ({"kind": "not_spam", "intent": "spam"}, "cannot set the intent to spam"),
+        ({"kind": "spam", "intent": "praise"}, "sets the intent to spam"),
+        ({"kind": "team", "team": "no-such-team"}, "not a team of the routing policy"),
+    ],
+)
+def test_a_contradictory_correction_is_refused_with_its_reason(body: dict[str, object], reason: str) -> None:
+    desk, routed = _desk_ticket()
+    store = InMemoryCorrections()
+    with pytest.raises(CorrectionRefused, match=reason):
+        _correct(desk, routed.ticket_id, store, **body)
+    assert store.items == {}
+
+
+def test_only_an_agent_of_the_tickets_team_can_correct_it() -> None:
+    desk, routed = _desk_ticket()
+    outsider = Principal(subject="olga", teams=frozenset({"billing"}), role=Role.AGENT)
+    with pytest.raises(TicketNotFound):
+        _correct(desk, routed.ticket_id, InMemoryCorrections(), principal=outsider, kind="spam")
+
+
+def _learning(desk: Desk, ticket_id: str, action: Any, store: Any) -> Ticket:
+    return learning_from(
+        action, ANN, ticket_id, AT, tickets=desk.tickets, mentions=desk.mentions, store=store
+    )
+
+
+def test_moving_a_ticket_to_another_team_is_kept_as_a_team_correction_once() -> None:
+    # Given a routed ticket
+    desk, routed = _desk_ticket()
+    store = InMemoryCorrections()
+    other = next(team for team in desk.policy.teams if team != routed.team)
+
+    def move() -> Ticket:
+        return assign(
+            ANN, routed.ticket_id, AssignRequest(team=other), AT, tickets=desk.tickets, policy=desk.policy
+        )
+
+    # When the agent moves it, and the click is retried (the ticket has left the agent's team: 404)
+    moved = _learning(desk, routed.ticket_id, move, store)
+    with pytest.raises(TicketNotFound):
+        _learning(desk, routed.ticket_id, move, store)
+    # Then one team correction teaches the team (and keeps the intent the agent saw)
+    assert moved.team == other
+    (correction,) = store.items.values()
+    assert (correction.kind, correction.predicted_team, correction.corrected_team) == (
+        CorrectionKind.TEAM,
+        routed.team,
+        other,
+    )
+    assert correction.label is Intent.COMPLAINT
+
+
+def test_resolving_as_spam_and_reopening_routed_spam_teach_spam_and_not_spam() -> None:
+    desk, routed = _desk_ticket()
+    store = InMemoryCorrections()
+    resolved = _learning(
+        desk,
+        routed.ticket_id,
+        lambda: resolve(
+            ANN,
+            routed.ticket_id,
+            ResolveRequest(resolution="spam"),
+            AT,
+            tickets=desk.tickets,
+            policy=desk.policy,
+        ),
+        store,
+    )
+    assert resolved.resolution == "spam"
+    assert [c.kind for c in store.items.values()] == [CorrectionKind.SPAM]
+
+    # routing closed a message as spam; the agent reopens it: not spam
+    bot = tweet("FREE crypto giveaway!!! click bit.ly/xyz to win $1000 follow for follow", handle="bot")
+    desk.receive(bot)
+    closed = desk.ticket_of(bot)
+    assert closed.close_reason is CloseReason.SPAM
+    lead = Principal(subject="ann", teams=frozenset({closed.team, desk.policy.triage_team}), role=Role.AGENT)
+    learning_from(
+        lambda: reopen(lead, closed.ticket_id, AT, tickets=desk.tickets, policy=desk.policy),
+        lead,
+        closed.ticket_id,
+        AT,
+        tickets=desk.tickets,
+        mentions=desk.mentions,
+        store=store,
+    )
+    kinds = sorted(c.kind.value for c in store.items.values())
+    assert kinds == ["not_spam", "spam"]
+
+
+def test_an_action_that_teaches_nothing_stores_nothing_and_a_store_outage_does_not_fail_the_action() -> None:
+    desk, routed = _desk_ticket()
+    store = InMemoryCorrections()
+    _learning(
+        desk,
+        routed.ticket_id,
+        lambda: assign(
+            ANN, routed.ticket_id, AssignRequest(assignee="ann"), AT, tickets=desk.tickets, policy=desk.policy
+        ),
+        store,
+    )
+    assert store.items == {}
+
+    class Down(InMemoryCorrections):
+        def add_once(self, correction: Correction) -> Correction:
+            raise StorageUnavailable("throttled")
+
+    other = next(team for team in desk.policy.teams if team != routed.team)
+    moved = _learning(
+        desk,
+        routed.ticket_id,
+        lambda: assign(
+            ANN, routed.ticket_id, AssignRequest(team=other), AT, tickets=desk.tickets, policy=desk.policy
+        ),
+        Down(),
+    )
+    assert moved.team == other
+
+
+def test_a_registry_outage_costs_one_read_per_retry_interval_and_keeps_the_loaded_model() -> None:
+    registry = InMemoryRegistry()
+    registry.publish(tiny_model("routing-a"), actor="t", at=AT, reason="", metrics={}, expected_current=None)
+    now = [0.0]
+    source = CachedModelSource(registry, max_age=300, retry_after=30, clock=lambda: now[0])
+    assert source.current_model().version == "routing-a"  # type: ignore[union-attr]
+    reads = []
+
+    def down() -> str | None:
+        reads.append(now[0])
+        raise StorageUnavailable("registry: ThrottlingException")
+
+    registry.current_version = down  # type: ignore[method-assign]
+    for second in range(300, 400, 5):  # a classified message every 5 s during the outage
+        now[0] = float(second)
+        assert source.current_model().version == "routing-a"  # type: ignore[union-attr]
+    assert reads == [300.0, 330.0, 360.0, 390.0]
+    fresh = CachedModelSource(registry, retry_after=30, clock=lambda: now[0])
+    with pytest.raises(StorageUnavailable):  # nothing loaded yet: Classify falls back to the packaged
+        fresh.current_model()
+    assert fresh.current_model() is None and len(reads) == 5  # ... and does not ask again at once

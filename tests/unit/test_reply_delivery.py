@@ -68,18 +68,3 @@ def test_a_clock_stop_that_failed_after_the_reply_was_recorded_sent_is_completed
     assert answered.first_response_at == at and answered.status is TicketStatus.PENDING
     assert len(posts) == 1 and len(desk.tickets.sent_messages) == 1
     assert desk.tickets.types(ticket.ticket_id).count("ReplyDelivered") == 1
-
-
-def test_a_reply_sent_before_the_customer_wrote_again_never_stops_the_new_clock() -> None:
-    desk = Desk()
-    first = tweet(COMPLAINT, handle="nia")
-    desk.receive(first)
-    ticket = desk.ticket_of(first)
-    answered = ticket.reply_delivered("R-1", NOW + timedelta(minutes=5), "agent-1", desk.policy)
-    desk.tickets.save(answered)
-    again = tweet("@brand still nothing, this is ridiculous", handle="nia", at=NOW + timedelta(hours=1))
-    desk.receive(again)
-    waiting = desk.ticket_of(again)
-    assert waiting.response is not None
-    late = waiting.reply_delivered("R-0", NOW + timedelta(minutes=3), "agent-2", desk.policy)
-    assert not late.changed and late.ticket.response == waiting.response

@@ -17,6 +17,7 @@ export async function render(root, ctx, ticketId) {
   const composer = h("section", { class: "composer card" });
   let view = null;
   let roster = [];
+  let lastCorrection = null;
 
   root.replaceChildren(
     h("div", { class: "ticket" },
@@ -183,6 +184,7 @@ export async function render(root, ctx, ticketId) {
     side.replaceChildren(
       h("section", { class: "card" }, h("h2", {}, "Details"), details),
       h("section", { class: "card actions-card" }, h("h2", {}, "Actions"), ...(await actions(t))),
+      correctionCard(t),
       h("section", { class: "card" }, h("h2", {}, "Audit trail"), h("ol", { class: "audit", dataset: { testid: "audit" } },
         [...view.events].reverse().map((e) => h("li", {},
           h("strong", {}, e.type), " ", h("span", { class: "muted" }, `${e.actor || ""} · ${when(e.at)}`),
@@ -215,6 +217,35 @@ export async function render(root, ctx, ticketId) {
       }), { class: "link" }));
     }
     return out;
+  }
+
+  // -- correct routing: a labelled example for the next refit (the ticket itself does not change) ----------
+  function correctionCard(t) {
+    const intents = ["complaint", "question", "praise", "spam", "other"];
+    const intentSel = select(intents.map((i) => [i, i]), intents.includes(t.intent) ? t.intent : "complaint", { dataset: { testid: "correct-intent" } });
+    const teamSel = select([["", "the right team…"], ...ctx.teams.teams.map((x) => [x, x])], "", { dataset: { testid: "correct-team" } });
+    const send = async (body, what) => {
+      try {
+        const stored = await api.post(`${path}/corrections`, body);
+        lastCorrection = `${what} (by ${stored.agent})`;
+        toast("Correction saved: the next refit learns from it");
+        await load();
+      } catch (error) {
+        toast(error.reason || error.message, "error");
+      }
+    };
+    return h("section", { class: "card correct-card", dataset: { testid: "correct-routing" } },
+      h("h2", {}, "Correct routing"),
+      h("p", { class: "small muted" }, "Teaches the routing model; this ticket stays as it is (use Move to hand it over)."),
+      h("div", { class: "inline" }, intentSel,
+        button("Save intent", () => send({ kind: "intent", intent: intentSel.value }, `intent → ${intentSel.value}`), { class: "secondary", dataset: { testid: "correct-intent-save" } })),
+      h("div", { class: "inline" }, teamSel,
+        button("Save team", () => teamSel.value && send({ kind: "team", team: teamSel.value }, `team → ${teamSel.value}`), { class: "secondary", dataset: { testid: "correct-team-save" } })),
+      h("div", { class: "inline" },
+        button("Spam", () => send({ kind: "spam" }, "spam"), { class: "secondary", dataset: { testid: "correct-spam" } }),
+        button("Not spam", () => send({ kind: "not_spam" }, "not spam"), { class: "secondary", dataset: { testid: "correct-not-spam" } })),
+      lastCorrection ? h("small", { class: "muted", dataset: { testid: "correction-saved" } }, `Saved: ${lastCorrection}`) : null,
+    );
   }
 
   async function mergeControl(t) {

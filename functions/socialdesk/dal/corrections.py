@@ -1,4 +1,10 @@
-"""DynamoDB adapter of the correction store: one item per correction, partitioned by month."""
+"""DynamoDB adapter of the correction store: one item per correction, partitioned by month.
+
+A correction made through the API is also kept under its ticket (``PK=CORRECTED#<ticket_id>``,
+``SK=<identity>``, holding only the key of the correction item), written in the same transaction: the
+natural key that makes a retried request store nothing new and answer with the correction stored the
+first time.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from socialdesk.domain.correction import Correction
 from socialdesk.domain.errors import StorageUnavailable
 
 ENTITY = "correction"
+MARKER_ENTITY = "correction_marker"
 
 
 class CorrectionItem(BaseModel):
@@ -76,6 +83,53 @@ class DynamoCorrectionStore:
                 return False
             raise StorageUnavailable(str(error)) from error
         return True
+
+    def add_once(self, correction: Correction) -> Correction:
+        """Store the correction unless its ticket has the same one: the stored correction either way."""
+        item = CorrectionItem.of(correction)
+        marker = {
+            "PK": f"CORRECTED#{correction.ticket_id}",
+            "SK": correction.identity,
+            "entity": MARKER_ENTITY,
+            "correction_pk": item.PK,
+            "correction_sk": item.SK,
+        }
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_attributes(body),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+            for body in (marker, item.model_dump())
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=puts)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise StorageUnavailable(str(error)) from error
+            stored = self._marker(correction)
+            if stored is None:  # the correction item alone was there (stored by add): the same one
+                return correction
+            return stored
+        return correction
+
+    def _marker(self, correction: Correction) -> Correction | None:
+        marker = self._get(f"CORRECTED#{correction.ticket_id}", correction.identity)
+        if marker is None:
+            return None
+        stored = self._get(str(marker["correction_pk"]), str(marker["correction_sk"]))
+        return CorrectionItem.model_validate(stored).to_domain() if stored else None
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        try:
+            found = self._client.get_item(
+                TableName=self._table, Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True
+            ).get("Item")
+        except ClientError as error:
+            raise StorageUnavailable(str(error)) from error
+        return from_attributes(found) if found else None
 
     def between(self, start: datetime, end: datetime) -> list[Correction]:
         """Corrections recorded in ``[start, end)``: one query per month, oldest first."""

@@ -19,6 +19,13 @@ class CorrectionStore(Protocol):
         """Store a correction once (True), or False when the same correction is stored already."""
         ...
 
+    def add_once(self, correction: Correction) -> Correction:
+        """Store the correction unless the ticket has the same one (:attr:`Correction.identity`) already.
+
+        Returns the stored correction: the earlier one when this is a repeat (a retried request).
+        """
+        ...
+
     def between(self, start: datetime, end: datetime) -> list[Correction]:
         """Corrections recorded in ``[start, end)``, oldest first."""
         ...

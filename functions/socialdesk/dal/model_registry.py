@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -205,7 +206,9 @@ class CachedModelSource:
     """The registry's current model for Classify, re-checked every ``max_age`` seconds.
 
     The pointer is read at most once per ``max_age``; the model file only when the version changes.
-    Errors propagate, and Classify then falls back to the packaged model.
+    A failed read propagates (Classify then falls back to the packaged model, or keeps the model it
+    had) and is not tried again for ``retry_after`` seconds, so that a storage outage costs one
+    failing read per ``retry_after``, not one per classified message.
 
     Parameters
     ----------
@@ -213,23 +216,41 @@ class CachedModelSource:
         Where versions are published.
     max_age
         Seconds between pointer reads.
+    retry_after
+        Seconds before a failed read is tried again (at most ``max_age``).
+    clock
+        Monotonic seconds (tests pass their own).
     """
 
-    def __init__(self, registry: ModelRegistry, max_age: float = 300.0) -> None:
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        max_age: float = 300.0,
+        retry_after: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._registry = registry
         self._max_age = max_age
-        self._checked = -float("inf")
+        self._retry_after = min(retry_after, max_age)
+        self._clock = clock
+        self._next_check = -float("inf")
         self._model: RoutingModel | None = None
 
     def current_model(self) -> RoutingModel | None:
         """The current model (None when nothing was published)."""
-        now = time.monotonic()
-        if now - self._checked < self._max_age:
-            return self._model
-        version = self._registry.current_version()
-        if version is None:
-            self._model = None
-        elif self._model is None or self._model.version != version:
-            self._model = self._registry.load(version)
-        self._checked = now
+        now = self._clock()
+        if now < self._next_check:
+            return self._model  # after a failure with nothing loaded: None, the packaged model
+        try:
+            version = self._registry.current_version()
+            if version is None:
+                self._model = None
+            elif self._model is None or self._model.version != version:
+                self._model = self._registry.load(version)
+        except Exception:
+            self._next_check = now + self._retry_after
+            if self._model is None:
+                raise
+            return self._model  # the model it had stays in use
+        self._next_check = now + self._max_age
         return self._model

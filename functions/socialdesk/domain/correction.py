@@ -66,6 +66,12 @@ class Correction(BaseModel):
         return self.recorded_at.strftime("%Y-%m")
 
     @property
+    def identity(self) -> str:
+        """What makes two corrections of one ticket the same one (a retried click): kind and new labels."""
+        parts = (self.kind.value, self.corrected_intent, self.corrected_team, self.corrected_topic)
+        return "#".join(str(part) if part else "-" for part in parts)
+
+    @property
     def label(self) -> Intent | None:
         """The intent this correction teaches (None: it teaches no intent)."""
         if self.kind is CorrectionKind.SPAM:

@@ -494,11 +494,8 @@ class Ticket(BaseModel):
 
     # -- the desk works it ----------------------------------------------------------------------------
     def reply_delivered(self, reply_id: str, at: datetime, actor: str, policy: RoutingPolicy) -> TicketChange:
-        """An agent's reply reached the customer: the response clock stops (once per reply, and never a
-        clock the customer started after the reply was sent)."""
+        """An agent's reply reached the customer: the response clock stops (once per reply)."""
         if reply_id in self.delivered_replies:
-            return self._unchanged()
-        if self.response is not None and at < self.response.started_at:
             return self._unchanged()
         person = actor if not actor.startswith("system:") else None
         ticket = self._evolved(

@@ -23,6 +23,7 @@ from socialdesk.channels.validation import describe_errors
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.access import Principal, principal_from_claims
 from socialdesk.domain.canned import CannedResponse
+from socialdesk.domain.correction import Correction
 from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid, StorageUnavailable
 from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Channel, StoredMention
@@ -36,6 +37,7 @@ from socialdesk.logic.incidents import IncidentReplyOutcome, IncidentReplyReques
 from socialdesk.logic.merge import MergeRequest
 from socialdesk.logic.outreach import OutreachOutcome, OutreachRequest
 from socialdesk.logic.privacy_requests import ErasureRecorded, ErasureRequest
+from socialdesk.logic.record_correction import CorrectionRequest
 from socialdesk.logic.reports import DeskReport, SlaReport
 from socialdesk.logic.respond import (
     AssignRequest,
@@ -125,6 +127,22 @@ def _ticket_action(action: Callable[..., Ticket], ticket_id: str, request: BaseM
     )
 
 
+def _learning(action: Callable[[], Ticket], ticket_id: str) -> Ticket:
+    """Run a desk action; a move to another team, spam or not spam is kept as a routing correction."""
+    from socialdesk.logic.record_correction import learning_from
+
+    svc = services()
+    return learning_from(
+        action,
+        current_principal(),
+        ticket_id,
+        now(),
+        tickets=svc.tickets,
+        mentions=svc.mentions,
+        store=svc.corrections,
+    )
+
+
 def _created(status: int, model: BaseModel) -> Response[Any]:
     return Response(status_code=status, content_type="application/json", body=model)
 
@@ -205,39 +223,46 @@ def post_reply(
 
 @agent_route("POST", "/tickets/<ticket_id>/assign", "Assign and/or hand over", "tickets", 400, 404, 409)
 def post_assign(ticket_id: TicketId, request: Annotated[AssignRequest, Body()]) -> Ticket:
-    """Assign the ticket to an agent and/or move it to a team."""
+    """Assign the ticket to an agent and/or move it to a team (a move is kept as a team correction)."""
     from socialdesk.logic.respond import assign
 
-    return _ticket_action(assign, ticket_id, request)
+    return _learning(lambda: _ticket_action(assign, ticket_id, request), ticket_id)
 
 
 @agent_route("POST", "/tickets/<ticket_id>/resolve", "Resolve", "tickets", 400, 404, 409)
 def post_resolve(ticket_id: TicketId, request: Annotated[ResolveRequest | None, Body()] = None) -> Ticket:
     """Resolve the ticket (the clocks stop; it leaves the due index), then send the CSAT survey where the
-    policy enables it and the customer's channel allows it."""
+    policy enables it and the customer's channel allows it. Resolved as spam: kept as a spam correction."""
     from socialdesk.logic.csat import resolve_with_survey
 
     svc = services()
-    return resolve_with_survey(
-        current_principal(),
+    return _learning(
+        lambda: resolve_with_survey(
+            current_principal(),
+            ticket_id,
+            request or ResolveRequest(),
+            now(),
+            tickets=svc.tickets,
+            replies=svc.tickets,
+            mentions=svc.mentions,
+            policy=svc.policies.routing_policy(),
+        ),
         ticket_id,
-        request or ResolveRequest(),
-        now(),
-        tickets=svc.tickets,
-        replies=svc.tickets,
-        mentions=svc.mentions,
-        policy=svc.policies.routing_policy(),
     )
 
 
 @agent_route("POST", "/tickets/<ticket_id>/reopen", "Reopen", "tickets", 404, 409)
 def post_reopen(ticket_id: TicketId) -> Ticket:
-    """Reopen a resolved ticket (the next-response clock runs again)."""
+    """Reopen a resolved ticket (the next-response clock runs again). Reopening a ticket routing closed as
+    spam is kept as a not-spam correction."""
     from socialdesk.logic.respond import reopen
 
     svc = services()
-    return reopen(
-        current_principal(), ticket_id, now(), tickets=svc.tickets, policy=svc.policies.routing_policy()
+    return _learning(
+        lambda: reopen(
+            current_principal(), ticket_id, now(), tickets=svc.tickets, policy=svc.policies.routing_policy()
+        ),
+        ticket_id,
     )
 
 
@@ -256,6 +281,41 @@ def post_note(ticket_id: TicketId, request: Annotated[NoteRequest, Body()]) -> R
     from socialdesk.logic.respond import add_note
 
     return _created(201, add_note(current_principal(), ticket_id, request, now(), tickets=services().tickets))
+
+
+@agent_route(
+    "POST",
+    "/tickets/<ticket_id>/corrections",
+    "Correct the routing (teaches the model)",
+    "tickets",
+    400,
+    404,
+    ok=201,
+    ok_means="Stored as a labelled example; a repeat answers with the correction stored first.",
+)
+def post_correction(
+    ticket_id: TicketId, request: Annotated[CorrectionRequest, Body()]
+) -> Response[Correction]:
+    """Keep the agent's correction (intent, team, spam, not spam) as a labelled example for the next refit.
+
+    The ticket itself does not change (move it with `/assign`; a move is kept as a team correction).
+    422 when the correction contradicts itself (an intent correction without an intent, "not spam" as
+    spam) or names a team the policy does not.
+    """
+    from socialdesk.logic.record_correction import correct_routing
+
+    svc = services()
+    correction = correct_routing(
+        current_principal(),
+        ticket_id,
+        request,
+        now(),
+        tickets=svc.tickets,
+        mentions=svc.mentions,
+        store=svc.corrections,
+        teams=svc.policies.routing_policy().teams,
+    )
+    return _created(201, correction)
 
 
 @agent_route("POST", "/tickets/<ticket_id>/merge", "Merge into another ticket", "tickets", 400, 404, 409)

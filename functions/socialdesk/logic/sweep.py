@@ -89,8 +89,9 @@ def sweep(
 
     report = SweepReport()
     unrouted: list[dict[str, Any]] = []
-    delivered: dict[str, set[str]] = {}  # ticket → the replies it counted
-    sent: list[tuple[str, str]] = []  # recently delivered replies: (ticket, reply)
+    #: ticket whose clock runs → (the replies it counted, when its clock started)
+    delivered: dict[str, tuple[set[str], datetime] | None] = {}
+    sent: list[tuple[str, str, datetime]] = []  # recently delivered replies: (ticket, reply, sent at)
     for item in items:
         report.scanned += 1
         entity = item.get("entity")
@@ -108,7 +109,11 @@ def sweep(
                 mentions.forget_payloads(str(item["channel"]), str(item["external_id"]))
                 report.payloads_deleted += len(refs)
         elif entity == "ticket":
-            delivered[str(item["ticket_id"])] = set(ticket_from_item(item).delivered_replies)
+            ticket = ticket_from_item(item)
+            if ticket.response is None:  # no clock runs: nothing a late completion could stop
+                delivered[ticket.ticket_id] = None
+            else:  # the clock runs since ...: a reply sent before that is not its answer
+                delivered[ticket.ticket_id] = (set(ticket.delivered_replies), ticket.response.started_at)
             if repairs.index_drift(item):
                 repairs.reindex(ticket_from_item(item))
                 report.reindexed += 1
@@ -124,9 +129,10 @@ def sweep(
             retry_reply(str(item["ticket_id"]), str(item["reply_id"]))
             report.replies_retried += 1
         elif entity == "reply" and _recently_delivered(item, now):
-            sent.append((str(item["ticket_id"]), str(item["reply_id"])))
-    for ticket_id, reply_id in sent:
-        if ticket_id in delivered and reply_id not in delivered[ticket_id]:
+            sent.append((str(item["ticket_id"]), str(item["reply_id"]), _stamp(item["sent_at"])))
+    for ticket_id, reply_id, sent_at in sent:
+        counted = delivered.get(ticket_id)
+        if counted is not None and reply_id not in counted[0] and sent_at >= counted[1]:
             retry_reply(ticket_id, reply_id)  # a sent reply's retry completes what follows delivery
             report.replies_retried += 1
     if unrouted:
@@ -138,6 +144,10 @@ def _older(stamp: Any, now: datetime) -> bool:
     if not stamp:
         return True
     return now - datetime.fromisoformat(str(stamp)) > GRACE
+
+
+def _stamp(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value))
 
 
 def _recently_delivered(reply: dict[str, Any], now: datetime) -> bool:

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
-from benchmarks import classification, escalation, ingest, routing, routing_confusion
+from benchmarks import classification, escalation, ingest, reports, routing, routing_confusion
 
 
 def main() -> None:
@@ -17,6 +17,7 @@ def main() -> None:
     routing_confusion.main()
     routing.main()
     escalation.main()
+    reports.main()
 
 
 if __name__ == "__main__":

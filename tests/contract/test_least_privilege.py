@@ -135,6 +135,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:Query": {
             TABLE: frozenset({"TICKET#*", "CONFIG", "AGENT#*", "CANNED#*"}),
             index("QueueIndex"): None,
+            index("ReportIndex"): None,
         },
         "sqs:SendMessage": {"OutboundRetryQueue.Arn": None},
         "ssm:GetParameter": {OUTBOUND: None},

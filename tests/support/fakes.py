@@ -146,6 +146,9 @@ class FakeTickets:
     def unlink_conversation(self, digest: str) -> None:
         self.links.pop(digest, None)
 
+    def opened_between(self, team: str, start: datetime, end: datetime) -> list[Ticket]:
+        return [t for t in self.tickets.values() if t.team == team and start <= t.created_at < end]
+
     def queue(self, team: str, status: TicketStatus, limit: int = 50, cursor: Any = None) -> Any:
         found = sorted(
             (t for t in self.tickets.values() if t.team == team and t.status is status),

@@ -128,6 +128,10 @@ class TicketRepository(Protocol):
         """A team's queue, most urgent first then earliest deadline, one page at a time."""
         ...
 
+    def opened_between(self, team: str, start: datetime, end: datetime) -> list[Ticket]:
+        """The team's tickets opened in [start, end), read in proportion to them (reports)."""
+        ...
+
     def due(
         self, shard: int, now: datetime, limit: int = 100, cursor: dict[str, Any] | None = None
     ) -> tuple[list[Ticket], dict[str, Any] | None]:

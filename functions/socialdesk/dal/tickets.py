@@ -9,7 +9,7 @@ stored.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialdesk.dal.items import to_attributes
@@ -26,7 +26,38 @@ DUE_SHARDS = 8
 #: statuses listed in a team's queue (closed tickets never are)
 QUEUED_STATUSES = (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.RESOLVED)
 #: attributes of a ticket item that are not the aggregate's state
-_ITEM_ONLY = {"PK", "SK", "entity", "changes", "queue_pk", "queue_sk", "due_pk", "due_sk", "priority_rank"}
+_ITEM_ONLY = {
+    "PK",
+    "SK",
+    "entity",
+    "changes",
+    "queue_pk",
+    "queue_sk",
+    "due_pk",
+    "due_sk",
+    "report_pk",
+    "report_sk",
+    "priority_rank",
+}
+REPORT_INDEX = "ReportIndex"
+
+
+def report_keys(team: str, created_at: datetime, ticket_id: str) -> dict[str, str]:
+    """ReportIndex keys: a team's tickets by the month they opened, in opening order (keys only)."""
+    return {
+        "report_pk": f"REPORT#{team}#{created_at.astimezone(UTC):%Y-%m}",
+        "report_sk": f"{_stamp(created_at)}#{ticket_id}",
+    }
+
+
+def _months(start: datetime, end: datetime) -> list[str]:
+    """Every month (``YYYY-MM``) the period [start, end) touches."""
+    month, last = start.astimezone(UTC).replace(day=1), end.astimezone(UTC)
+    found = []
+    while month < last:
+        found.append(f"{month:%Y-%m}")
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1, hour=0, minute=0, second=0)
+    return found
 
 
 def ticket_key(ticket_id: str) -> dict[str, dict[str, str]]:
@@ -79,6 +110,8 @@ def ticket_item(ticket: Ticket, events: tuple[TicketEvent, ...] = ()) -> dict[st
         values.update(
             queue_keys(ticket.team, ticket.status, ticket.priority, ticket.deadline, ticket.ticket_id)
         )
+    if ticket.team:
+        values.update(report_keys(ticket.team, ticket.created_at, ticket.ticket_id))
     if ticket.due_at is not None:
         values.update(
             {
@@ -204,6 +237,25 @@ class DynamoTicketRepository:
             "Limit": limit,
         }
         return self._tickets_page(request, cursor)
+
+    def opened_between(self, team: str, start: datetime, end: datetime) -> list[Ticket]:
+        """The team's tickets opened in [start, end): the period's months on ReportIndex (keys only),
+        then the tickets themselves, so the cost follows the period's tickets, not the team's history."""
+        keys = []
+        for month in _months(start, end):
+            keys.extend(
+                self._table.query(
+                    IndexName=REPORT_INDEX,
+                    KeyConditionExpression="report_pk = :p AND report_sk BETWEEN :from AND :to",
+                    ExpressionAttributeValues={
+                        ":p": {"S": f"REPORT#{team}#{month}"},
+                        ":from": {"S": _stamp(start)},
+                        ":to": {"S": _stamp(end)},
+                    },
+                )
+            )
+        found = self.get_many([str(k["report_sk"]).rsplit("#", 1)[1] for k in keys])
+        return [t for t in found if start <= t.created_at < end and t.team == team]
 
     def _tickets_page(
         self, request: dict[str, Any], cursor: dict[str, Any] | None

@@ -13,7 +13,6 @@ from socialdesk.domain.errors import PayloadInvalid
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.domain.timeutil import to_utc
-from socialdesk.logic.queues import team_tickets
 
 if TYPE_CHECKING:
     from socialdesk.dal.ports import TicketRepository
@@ -56,14 +55,19 @@ def sla_report(
     tickets: TicketRepository,
     now: datetime | None = None,
 ) -> SlaReport:
-    """Read the team's tickets through the queue index (no scan) and summarise their SLA."""
+    """Read the team's tickets opened in the period (ReportIndex, no scan) and summarise their SLA."""
     if not team:
         raise PayloadInvalid("team is required")
     if not principal.can_see_team(team):
         raise Forbidden(f"the token does not include team {team}")
     period_from, period_to = _period(start, end, now)
-    found = [t for t in team_tickets(tickets, team, _REPORTED) if period_from <= t.created_at < period_to]
+    found = _reported(tickets, team, period_from, period_to)
     return summarise(team, period_from, period_to, found, now or datetime.now(UTC))
+
+
+def _reported(tickets: TicketRepository, team: str, start: datetime, end: datetime) -> list[Ticket]:
+    """The team's tickets opened in the period that a report counts (open, pending, resolved)."""
+    return [t for t in tickets.opened_between(team, start, end) if t.status in _REPORTED]
 
 
 def _period(start: str | None, end: str | None, now: datetime | None) -> tuple[datetime, datetime]:
@@ -194,10 +198,7 @@ def desk_report(
     if refused:
         raise Forbidden(f"the token does not include team {refused[0]}")
     period_from, period_to = _period(start, end, now)
-    by_team = {
-        team: [t for t in team_tickets(tickets, team, _REPORTED) if period_from <= t.created_at < period_to]
-        for team in chosen
-    }
+    by_team = {team: _reported(tickets, team, period_from, period_to) for team in chosen}
     return summarise_desk(by_team, period_from, period_to, policy, now)
 
 

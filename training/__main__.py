@@ -13,12 +13,12 @@ from socialdesk.learning.trainer import Example, TrainingConfig, calibrate, trai
 from training.corpus import TOPICS, base_examples, split
 
 MODELS = Path(__file__).resolve().parents[1] / "functions" / "socialdesk" / "models"
-VERSION = "routing-2026.12.01"
+VERSION = "routing-2026.12.02"
 #: complaint thresholds tried on the validation fold
 COMPLAINT_GRID = tuple(round(0.2 + 0.025 * i, 3) for i in range(17))
 #: the sources whose validation rows choose the complaint threshold (hand- and crowd-labelled tweets;
 #: the weak labels are mostly complaints by construction and would always ask for a lower one)
-THRESHOLD_SOURCES = ("airline", "twcs-labelled")
+THRESHOLD_SOURCES = ("airline", "twcs-hand")
 #: how sure the model must be of praise/spam/other before a mention needs no reply (a support lead's
 #: choice: a missed customer costs more than an agent skimming a thank-you)
 NO_REPLY_AT_LEAST = 0.8

@@ -65,11 +65,10 @@ def test_no_risk_labelled_tweet_is_routed_to_no_reply(name: str) -> None:
     policy = packaged_policy(name)
     # When each is classified and routed by the packaged policy
     from benchmarks.classification import tweet
-    from socialdesk.domain.classification import classify
 
     teams = {
         str(row["text"]): policy.match(
-            RoutingFacts.of(tweet(str(row["text"])), classify(tweet(str(row["text"]))))
+            RoutingFacts.of(tweet(str(row["text"])), policy.classify(tweet(str(row["text"]))))
         ).then.team
         for row in risky
     }

@@ -45,7 +45,6 @@ from typing import Literal
 
 from benchmarks.classification import airline_mention
 from socialdesk.dal.config import packaged_policy
-from socialdesk.domain.classification import classify
 from socialdesk.domain.routing import RoutingFacts, RoutingPolicy
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -98,8 +97,7 @@ def in_split(row: dict[str, str], split: Split) -> bool:
 def route(row: dict[str, str], policy: RoutingPolicy) -> str:
     """The team the policy picks for this tweet (no surge)."""
     mention = airline_mention(row)
-    classification = classify(mention, vip=policy.vip)
-    return policy.match(RoutingFacts.of(mention, classification)).then.team
+    return policy.match(RoutingFacts.of(mention, policy.classify(mention))).then.team
 
 
 @dataclass

@@ -13,12 +13,12 @@ from socialdesk.learning.trainer import Example, TrainingConfig, calibrate, trai
 from training.corpus import TOPICS, base_examples, split
 
 MODELS = Path(__file__).resolve().parents[1] / "functions" / "socialdesk" / "models"
-VERSION = "routing-2026.12.01"
+VERSION = "routing-2026.12.02"
 #: complaint thresholds tried on the validation fold
 COMPLAINT_GRID = tuple(round(0.2 + 0.025 * i, 3) for i in range(17))
 #: the sources whose validation rows choose the complaint threshold (hand- and crowd-labelled tweets;
 #: the weak labels are mostly complaints by construction and would always ask for a lower one)
-THRESHOLD_SOURCES = ("airline", "twcs-labelled")
+THRESHOLD_SOURCES = ("airline", "twcs-hand")
 #: how sure the model must be of praise/spam/other before a mention needs no reply (a support lead's
 #: choice: a missed customer costs more than an agent skimming a thank-you)
 NO_REPLY_AT_LEAST = 0.8
@@ -58,14 +58,26 @@ def choose_topic_threshold(model: RoutingModel, validation: Sequence[Example]) -
     return max(TOPIC_GRID, key=lambda t: (round(micro_f1(t), 4), t))
 
 
+def folds(examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
+    """(the four fifths a probe trains on, the validation fifth), by a stable hash of the text."""
+    marked = list(split(examples))
+    return [e for held, e in marked if not held], [e for held, e in marked if held]
+
+
+def fit_probe(
+    examples: Sequence[Example], version: str, config: TrainingConfig
+) -> tuple[RoutingModel, list[Example]]:
+    """(a probe trained on four fifths and calibrated on the fifth, that validation fifth)."""
+    training, validation = folds(examples)
+    probe = train(training, topics=TOPICS, version=version, config=config)
+    probe.temperature = calibrate(probe, validation)
+    return probe, validation
+
+
 def fit(examples: Sequence[Example], version: str, config: TrainingConfig) -> RoutingModel:
     """Train on four fifths, calibrate and pick thresholds on the fifth, then refit on everything."""
-    folds = list(split(examples))
-    training = [e for held, e in folds if not held]
-    validation = [e for held, e in folds if held]
-    probe = train(training, topics=TOPICS, version=version, config=config)
-    temperature = calibrate(probe, validation)
-    probe.temperature = temperature
+    probe, validation = fit_probe(examples, version, config)
+    temperature = probe.temperature
     complaint_at = choose_complaint_threshold(probe, validation)
     topic_at = choose_topic_threshold(probe, validation)
     model = train(examples, topics=TOPICS, version=version, config=config)

@@ -10,7 +10,11 @@ Sources (all read in place, never copied into the repo):
 * **bitext** (customer-support requests): ``complaint`` → complaint, every other intent → question (a
   request). Topics from the category. One fifth (``bitext_is_held_out``) is held out for the benchmark.
 * **twcs-weak**: inbound tweets of the TWCS head slice that a brand answered, weak-labelled by the
-  brand's reply (see :func:`weak_label`); tweets of ``benchmarks/data/twcs_labelled.jsonl`` are excluded.
+  brand's reply (see :func:`weak_label`); tweets of ``benchmarks/data/twcs_labelled.jsonl`` (the
+  evaluation set) and of ``benchmarks/data/twcs_train.jsonl`` (hand-labelled already) are excluded.
+* **twcs-hand**: ``benchmarks/data/twcs_train.jsonl``, 517 inbound TWCS tweets labelled by hand for
+  training (see its TRAINING.md), none of them in the evaluation set. The evaluation set
+  (``twcs_labelled.jsonl``) is never trained or tuned on, neither split.
 * **seed**: ``training/seed/*.jsonl``, written by us: es/fr/de/pt/it complaints, questions and praise,
   English safety/fraud/legal/privacy complaints, brand spam and chatter.
 
@@ -41,6 +45,7 @@ SPAM = DATASETS / "spam" / "utkml_twitter_spam_train.csv"
 SEEDS = ROOT / "training" / "seed"
 TOPIC_TERMS = ROOT / "training" / "topics.yaml"
 TWCS_LABELLED = ROOT / "benchmarks" / "data" / "twcs_labelled.jsonl"
+TWCS_HAND = ROOT / "benchmarks" / "data" / "twcs_train.jsonl"
 
 TOPICS: tuple[str, ...] = (
     "fraud",
@@ -208,16 +213,22 @@ def weak_label(inbound: str, reply: str) -> str | None:
     return None
 
 
+def _jsonl(path: Path) -> list[dict[str, object]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 @cache
 def labelled_benchmark_ids() -> frozenset[str]:
     """tweet_ids of the hand-labelled TWCS benchmark (never trained on)."""
-    if not TWCS_LABELLED.is_file():
-        return frozenset()
-    ids = set()
-    for line in TWCS_LABELLED.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            ids.add(str(json.loads(line)["tweet_id"]))
-    return frozenset(ids)
+    return frozenset(str(row["tweet_id"]) for row in _jsonl(TWCS_LABELLED))
+
+
+@cache
+def hand_labelled_ids() -> frozenset[str]:
+    """tweet_ids of the hand-labelled TWCS training set (``benchmarks/data/twcs_train.jsonl``)."""
+    return frozenset(str(row["tweet_id"]) for row in _jsonl(TWCS_HAND))
 
 
 def _twcs_rows(path: Path) -> list[dict[str, str]]:
@@ -226,8 +237,8 @@ def _twcs_rows(path: Path) -> list[dict[str, str]]:
 
 
 def twcs_weak_examples() -> list[Example]:
-    """Weak-labelled inbound TWCS tweets (see :func:`weak_label`), benchmark tweets excluded."""
-    excluded = labelled_benchmark_ids()
+    """Weak-labelled inbound TWCS tweets (:func:`weak_label`); benchmark and hand-labelled tweets excluded."""
+    excluded = labelled_benchmark_ids() | hand_labelled_ids()
     examples = []
     for path in (TWCS_HEAD, TWCS_SAMPLE):
         rows = _twcs_rows(path)
@@ -253,46 +264,25 @@ def twcs_weak_examples() -> list[Example]:
     return examples
 
 
-#: the benchmark's topic names → the model's
-LABELLED_TOPICS = {
-    "technical": ("app_outage",),
-    "outage": ("app_outage",),
-    "service": ("customer_service",),
-    "billing": ("payment",),
-    "delivery": ("delivery",),
-    "order": ("delivery",),
-    "account": ("account_access",),
-    "refund": ("refund",),
-    "product_quality": ("product_quality",),
-    "fraud": ("fraud",),
-    "safety": ("safety",),
-}
-
-
 def load_labelled() -> list[dict[str, object]]:
-    """The hand-labelled TWCS set (``benchmarks/data/twcs_labelled.jsonl``; see its LABELLING.md)."""
-    if not TWCS_LABELLED.is_file():
-        return []
-    lines = TWCS_LABELLED.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    """The hand-labelled TWCS evaluation set (``benchmarks/data/twcs_labelled.jsonl``, see LABELLING.md)."""
+    return _jsonl(TWCS_LABELLED)
 
 
-def labelled_example(row: dict[str, object]) -> Example:
-    """A hand-labelled TWCS row as an example (its intent, its topic mapped to the model's)."""
-    text = str(row["text"])
-    topics = LABELLED_TOPICS.get(str(row.get("topic")), ())
-    return Example(
-        text=text,
-        intent=str(row["intent"]),
-        topics=_with_terms(text, topics),
-        weight=2.0,
-        source="twcs-labelled",
-    )
+def load_hand_labelled() -> list[dict[str, object]]:
+    """The hand-labelled TWCS training set's rows (``benchmarks/data/twcs_train.jsonl``; see TRAINING.md)."""
+    return _jsonl(TWCS_HAND)
 
 
-def labelled_train_examples() -> list[Example]:
-    """The labelled set's ``train`` split (its ``test`` split is only ever benchmarked)."""
-    return [labelled_example(row) for row in load_labelled() if row.get("split") == "train"]
+def hand_examples() -> list[Example]:
+    """The hand-labelled TWCS training set (``benchmarks/data/twcs_train.jsonl``; see TRAINING.md).
+
+    Intent only: its topics are unknown (``None``), so the topic head learns nothing from it.
+    """
+    return [
+        Example(text=str(row["text"]), intent=str(row["intent"]), topics=None, weight=2.0, source="twcs-hand")
+        for row in load_hand_labelled()
+    ]
 
 
 def seed_examples() -> list[Example]:
@@ -334,14 +324,17 @@ def _with_terms(text: str, topics: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def base_examples() -> list[Example]:
-    """What ``make train`` learns from: airline dev, 4/5 of Bitext, TWCS weak and labelled, seeds."""
+    """What ``make train`` learns from: airline dev, 4/5 of Bitext, TWCS weak and hand-labelled, seeds.
+
+    The TWCS evaluation set (``twcs_labelled.jsonl``, both splits) is not among them.
+    """
     dev = [row for row in load_airline() if is_dev(row)]
     return [
         *airline_examples(dev),
         *bitext_examples(),
         *twcs_weak_examples(),
         *seed_examples(),
-        *labelled_train_examples(),
+        *hand_examples(),
     ]
 
 

@@ -127,18 +127,15 @@ def _routing(
 
 def router() -> Router:
     """The routing use case on the DynamoDB adapters, with the current policy."""
-    from socialdesk.domain.classification import classify
     from socialdesk.logic.route_messages import Router
 
     svc = services()
-    policy = svc.policies.routing_policy()
     return Router(
         tickets=svc.tickets,
         mentions=svc.mentions,
         surge=svc.surge,
         incidents=svc.incidents,
-        policy=policy,
-        classify=lambda mention: classify(mention, vip=policy.vip),
+        policy=svc.policies.routing_policy(),
     )
 
 

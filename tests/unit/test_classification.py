@@ -20,7 +20,9 @@ from socialdesk.domain.classification import (
     REACH_MEDIUM,
     Classification,
     Intent,
+    Thresholds,
     classify,
+    decision_thresholds,
     detect_language,
     find_urgency,
     reach_of,
@@ -311,6 +313,53 @@ def test_probabilities_are_calibrated_per_intent_and_recorded_with_the_version()
     assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
     assert result.model_version == packaged_model().version
     assert f"model:{result.model_version}" in result.signals
+
+
+#: a parcel that has not come yet, said mildly: the model gives it a middling complaint probability
+BORDERLINE = "@ShopCo hmm, my parcel hasn't shown up yet"
+
+
+def test_a_policy_threshold_decides_a_message_between_two_thresholds() -> None:
+    # Given a message whose complaint probability lies between two policies' thresholds
+    p = classify(mention(BORDERLINE)).probability("complaint")
+    assert 0.1 < p < 0.9, p
+    below, above = Thresholds(complaint=round(p / 2, 3)), Thresholds(complaint=round((1 + p) / 2, 3))
+    # When each policy's thresholds classify it
+    lenient = classify(mention(BORDERLINE), thresholds=below)
+    strict = classify(mention(BORDERLINE), thresholds=above)
+    # Then the lower threshold makes it a complaint and the higher does not; the scores are the same
+    assert lenient.intent is Intent.COMPLAINT and lenient.is_complaint
+    assert strict.intent is not Intent.COMPLAINT and not strict.is_complaint
+    assert lenient.probabilities == strict.probabilities
+
+
+def test_policy_thresholds_replace_only_the_model_thresholds_they_name() -> None:
+    model = packaged_model()
+    merged = decision_thresholds(model, Thresholds(complaint=0.45))
+    assert merged["complaint"] == 0.45
+    assert {k: v for k, v in merged.items() if k != "complaint"} == {
+        k: v for k, v in decision_thresholds(model).items() if k != "complaint"
+    }
+    assert decision_thresholds(model)["complaint"] == model.thresholds["complaint"]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"complain": 0.4}, "complain"),  # a typo: refused, not ignored
+        ({"rating_odds": 3.0}, "rating_odds"),  # the model's, not a policy probability
+        ({"complaint": 1.2}, "less than 1"),
+        ({"complaint": 0}, "greater than 0"),
+        ({"topic": 1}, "less than 1"),
+        ({"no_reply": -0.1}, "greater than 0"),
+        ({"no_reply": 1.5}, "less than or equal to 1"),
+    ],
+)
+def test_bad_thresholds_are_refused_with_the_name_and_the_range(
+    document: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Thresholds.model_validate(document)
 
 
 def test_classification_is_frozen_and_in_range() -> None:

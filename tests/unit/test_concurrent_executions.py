@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from socialdesk.dal.config import packaged_policy
-from socialdesk.domain.classification import classify
 from socialdesk.domain.mention import Author, Channel, Mention, MentionKind
 from socialdesk.logic.route_messages import RouteItem, Router
 from tests.support.fakes import NOW, FakeIncidents, FakeMentions, FakeSurge, FakeTickets
@@ -83,7 +82,7 @@ def test_two_executions_of_one_message_interleaved_at_a_write_make_one_outcome(
     }
 
     def router(**ports: Any) -> Router:
-        return Router(**{**stores, **ports}, policy=policy, classify=lambda m: classify(m, vip=policy.vip))
+        return Router(**{**stores, **ports}, policy=policy)
 
     # Given enough similar complaints that the next one opens an incident (or joins the open one)
     joins = (port, method) == ("incidents", "save")

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from socialdesk.dal.config import packaged_policy
-from socialdesk.domain.classification import classify
 from socialdesk.domain.mention import Author, Channel, Direction, Engagement, Mention, MentionKind
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import CloseReason, MessageRole, Ticket, TicketStatus
@@ -93,7 +92,6 @@ class Desk:
             surge=FakeSurge(),
             incidents=self.incidents,
             policy=self.policy,
-            classify=lambda m: classify(m, vip=self.policy.vip),
         )
 
     def receive(self, mention: Mention, received_at: datetime | None = None) -> Any:
@@ -504,3 +502,29 @@ def test_the_sla_report_counts_warnings_and_breaches_apart() -> None:
     )
     assert (report.warned, report.breached) == (1, 1)
     assert report.breaches_by_level == {"level_3": 1}  # b1 was reassigned (270 min), never only warned
+
+
+#: said mildly, so the model's complaint probability is middling (see test_classification BORDERLINE)
+MILD = "@brand hmm, my parcel hasn't shown up yet"
+
+
+def test_routing_classifies_with_the_policys_thresholds() -> None:
+    # Given two desks whose policies put the complaint threshold below and above a mild message's
+    # complaint probability
+    p = packaged_policy("default").classify(tweet(MILD, handle="ann")).probability("complaint")
+    assert 0.1 < p < 0.9, p
+
+    def desk(complaint_at: float) -> Desk:
+        document = packaged_policy("default").model_dump()
+        document["classification"] = {"thresholds": {"complaint": complaint_at}}
+        return Desk(RoutingPolicy.model_validate(document))
+
+    lenient, strict = desk(round(p / 2, 3)), desk(round((1 + p) / 2, 3))
+    # When each desk routes the same message
+    for one in (lenient, strict):
+        one.receive(tweet(MILD, handle="ann"))
+    # Then the ticket is a complaint where the threshold is lower, and not where it is higher
+    (complained,) = lenient.tickets.tickets.values()
+    (not_complained,) = strict.tickets.tickets.values()
+    assert complained.intent == "complaint" and complained.rule == "complaint"
+    assert not_complained.intent != "complaint" and not_complained.rule != "complaint"

@@ -87,8 +87,9 @@ def routed(
 ) -> tuple[str, str, Priority, str]:
     """(rule, team, priority, SLA) the packaged policy ``name`` picks for a hand-written mention."""
     chosen = packaged_policy(name)
+    chosen = chosen.model_copy(update={"vip": chosen.vip | vip})
     one = mention(text, **fields)
-    action = chosen.match(RoutingFacts.of(one, classify(one, vip=vip), surge=surge))
+    action = chosen.match(RoutingFacts.of(one, chosen.classify(one), surge=surge))
     return action.name, action.then.team, action.then.priority, action.then.sla
 
 
@@ -307,6 +308,43 @@ def test_a_rule_without_an_sla_uses_standard_which_must_then_exist() -> None:
     # Then it is rejected: the rule's implicit "standard" is undefined
     with pytest.raises(ValidationError, match="standard"):
         RoutingPolicy.model_validate({"rules": [rule("default", "triage")], "sla": slas})
+
+
+def test_a_policy_sets_classification_thresholds_as_data() -> None:
+    # Given a policy document that asks for a complaint probability of 0.45
+    loaded = policy(classification={"thresholds": {"complaint": 0.45}})
+    # Then it carries that threshold, and names it leaves out keep the model's
+    assert loaded.classification.thresholds.complaint == 0.45
+    assert loaded.classification.thresholds.topic is None
+    assert policy().classification.thresholds.complaint is None
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "message"),
+    [
+        ({"complain": 0.45}, r"classification\.thresholds\.complain\n  Extra inputs are not permitted"),
+        ({"complaint": 1.5}, r"classification\.thresholds\.complaint\n  Input should be less than 1"),
+        ({"topic": 0}, r"classification\.thresholds\.topic\n  Input should be greater than 0"),
+    ],
+)
+def test_bad_classification_thresholds_are_rejected_naming_the_field(
+    thresholds: dict[str, Any], message: str
+) -> None:
+    # Given an unknown threshold name or one out of range
+    # When the policy is loaded
+    # Then it is rejected, the error naming where and why
+    with pytest.raises(ValidationError, match=message):
+        policy(classification={"thresholds": thresholds})
+
+
+def test_a_stored_policy_with_the_former_no_reply_field_still_loads() -> None:
+    # Given a policy stored before the classification section, with top-level no_reply_at_least
+    # When it is loaded
+    # Then its value is the no-reply threshold; a conflicting pair is rejected
+    assert policy(no_reply_at_least=0.9).classification.thresholds.no_reply == 0.9
+    assert policy(no_reply_at_least=None).classification.thresholds.no_reply is None
+    with pytest.raises(ValidationError, match="disagree"):
+        policy(no_reply_at_least=0.9, classification={"thresholds": {"no_reply": 0.7}})
 
 
 def test_team_names_are_queue_keys() -> None:

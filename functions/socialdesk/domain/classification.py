@@ -44,6 +44,39 @@ DEFAULT_THRESHOLDS = {"complaint": 0.5, "topic": 0.5, "no_reply": 0.8, "rating_o
 SENTIMENT_NEUTRAL_BAND = 0.25
 
 
+class Thresholds(BaseModel):
+    """Decision thresholds a routing policy sets over the model's own (``None``: the model's).
+
+    Each is a probability: ``complaint`` is the least complaint probability that makes a mention a
+    complaint and ``topic`` the least that gives it a topic (both strictly between 0 and 1);
+    ``no_reply`` is how sure the model must be of praise, spam or chatter before a mention needs no
+    reply (above 0, at most 1: 1 means every mention needs a reply). Unknown names are refused, so a
+    typo cannot pass silently.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    complaint: float | None = Field(default=None, gt=0, lt=1)
+    topic: float | None = Field(default=None, gt=0, lt=1)
+    no_reply: float | None = Field(default=None, gt=0, le=1)
+
+    def over(self, defaults: dict[str, float]) -> dict[str, float]:
+        """``defaults`` with every threshold set here in their place."""
+        given = {
+            name: value for name in type(self).model_fields if (value := getattr(self, name)) is not None
+        }
+        return {**defaults, **given}
+
+
+#: no override: the model's thresholds as they are
+MODEL_THRESHOLDS = Thresholds()
+
+
+def decision_thresholds(model: RoutingModel, overrides: Thresholds = MODEL_THRESHOLDS) -> dict[str, float]:
+    """The thresholds a decision uses: the defaults, then the model file's, then a policy's ``overrides``."""
+    return overrides.over({**DEFAULT_THRESHOLDS, **model.thresholds})
+
+
 class Classification(BaseModel):
     """What the Classify step knows about one mention (the input of the routing rules)."""
 
@@ -85,20 +118,6 @@ class Classification(BaseModel):
         if self.probabilities:
             return self.probabilities.get(intent, 0.0)
         return 1.0 if self.intent.value == intent else 0.0
-
-    def needs_response_at(self, no_reply_at_least: float) -> bool:
-        """Whether a human must answer, a policy asking for ``no_reply_at_least`` confidence.
-
-        No reply is needed only when the mention is understood, trips no safety net, and the model
-        gives its (praise, spam or other) intent at least that probability.
-        """
-        return needs_response(
-            self.intent,
-            self.probability(self.intent.value),
-            self.safety_net,
-            self.understood,
-            no_reply_at_least,
-        )
 
 
 def needs_response(
@@ -223,7 +242,11 @@ def _sentiment(probs: dict[str, float], is_complaint: bool) -> tuple[float, Sent
 
 
 def classify(
-    mention: Mention, *, vip: frozenset[str] = frozenset(), model: RoutingModel | None = None
+    mention: Mention,
+    *,
+    vip: frozenset[str] = frozenset(),
+    thresholds: Thresholds = MODEL_THRESHOLDS,
+    model: RoutingModel | None = None,
 ) -> Classification:
     """Classify one mention for routing.
 
@@ -233,6 +256,9 @@ def classify(
         The normalised mention (a review's title is read with its text, its rating taken into account).
     vip
         Author handles or ids of VIP customers, compared case-insensitively (a leading "@" is ignored).
+    thresholds
+        The routing policy's decision thresholds (``classification.thresholds``), each in place of the
+        model's; by default the model's own.
     model
         The routing model; by default the current one (the registry's, else the packaged file).
 
@@ -243,21 +269,21 @@ def classify(
         tier, engagement and whether a human must answer.
     """
     model = model or current_model()
-    thresholds = {**DEFAULT_THRESHOLDS, **model.thresholds}
+    at = decision_thresholds(model, thresholds)
     text = _text_of(mention)
     prediction = model.predict(text)
-    probs, rated = _with_rating(prediction.intents, mention.rating, thresholds["rating_odds"])
+    probs, rated = _with_rating(prediction.intents, mention.rating, at["rating_odds"])
     words = words_of(text)
     urgency = find_urgency(text, words)
     risk = tuple(c for c in urgency if c in safety_net_categories())
     language = given_language(mention.language) or detect_language(text, words)
     understood = prediction.evidence > 0 and language in MODEL_LANGUAGES
 
-    intent = decide_intent(probs, thresholds["complaint"], bool(risk))
+    intent = decide_intent(probs, at["complaint"], bool(risk))
     is_complaint = intent is Intent.COMPLAINT
     sentiment, label = _sentiment(probs, is_complaint)
     ranked = sorted(
-        (t for t, p in prediction.topics.items() if p >= thresholds["topic"]),
+        (t for t, p in prediction.topics.items() if p >= at["topic"]),
         key=lambda t: -prediction.topics[t],
     )
     topics = tuple(dict.fromkeys([*ranked, *(c for c in risk if c in model.topics)]))
@@ -287,7 +313,7 @@ def classify(
         verified=verified,
         engagement=engagement_total(mention.engagement),
         customer_tier=customer_tier(author, vip),
-        needs_response=needs_response(intent, probs[intent.value], risk, understood, thresholds["no_reply"]),
+        needs_response=needs_response(intent, probs[intent.value], risk, understood, at["no_reply"]),
         signals=tuple(signals),
         probabilities={k: round(p, 4) for k, p in probs.items()},
         model_version=model.version,

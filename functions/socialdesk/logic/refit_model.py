@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialdesk.dal.learning_ports import CorrectionStore, ModelRegistry
-from socialdesk.domain.classification import DEFAULT_THRESHOLDS, decide_intent
+from socialdesk.domain.classification import decide_intent, decision_thresholds
 from socialdesk.domain.correction import Correction
 from socialdesk.learning.model import RoutingModel
 from socialdesk.learning.trainer import Example, TrainingConfig, train
@@ -52,7 +52,7 @@ def accuracy(model: RoutingModel, examples: Sequence[Example]) -> float:
     """Intent accuracy of ``model`` on ``examples`` (argmax with the model's complaint threshold)."""
     if not examples:
         return 0.0
-    threshold = model.thresholds.get("complaint", DEFAULT_THRESHOLDS["complaint"])
+    threshold = decision_thresholds(model)["complaint"]
     hits = sum(
         decide_intent(model.predict(example.text).intents, threshold).value == example.intent
         for example in examples

@@ -9,7 +9,6 @@ the clock). Every step is idempotent: a batch may be routed twice, concurrently,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -36,8 +35,6 @@ from socialdesk.logic.conflicts import retry_on_conflict
 
 #: how far up a reply chain threading looks for the conversation's root
 MAX_PARENT_HOPS = 10
-
-Classify = Callable[[Mention], Classification]
 
 
 class RouteItem(BaseModel):
@@ -96,9 +93,12 @@ class Router:
     surge: SurgeCounter
     incidents: IncidentRepository
     policy: RoutingPolicy
-    classify: Classify
     #: incidents this router opened whose earlier members have not joined yet (see ``_join_earlier``)
     _opened: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def classify(self, mention: Mention) -> Classification:
+        """The Classify step: ``mention`` as the policy reads the model (VIPs, decision thresholds)."""
+        return self.policy.classify(mention)
 
     # -- the batch ----------------------------------------------------------------------------------
     def route_batch(

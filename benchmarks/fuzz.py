@@ -1,13 +1,14 @@
 """The fuzz benchmark: ``FUZZ_BODIES`` hostile bodies to every POST route of the local stack, counted.
 
 The routes come from the template (the local stack's ``routes``), so a new route is fuzzed without
-a change here. Bodies are the shared strategies of ``tests/support/fuzz.py`` around each route's
-shape: the agent routes' own shapes where there is one, else the property names of the route's
-request schema in the API's OpenAPI document; webhook bodies are signed with the dev secrets so
-they reach the parsers, not only the signature check. Path parameters name a seeded ticket and a
-real incident. Every answer must be a 2xx, or a 4xx whose JSON names its ``reason``: ``make fuzz``
-exits 1 on any 5xx or reasonless 4xx. ``tests/integration/test_*_fuzz.py`` run a few hundred
-bodies per route in ``make test``; this runs the 10,000.
+a change here (``FUZZ_ROUTES=replies,/webhooks/x`` keeps only the routes containing one of those).
+Bodies are the shared strategies of ``tests/support/fuzz.py`` around each route's shape: the agent
+routes' own shapes where there is one, else the property names of the route's request schema in the
+API's OpenAPI document; webhook bodies are signed with the dev secrets so they reach the parsers,
+not only the signature check. Path parameters name a seeded ticket and a real incident. Every answer
+must be a 2xx, or a 4xx whose JSON names its ``reason``: ``make fuzz`` exits 1 on any 5xx or
+reasonless 4xx. ``tests/integration/test_*_fuzz.py`` run a few hundred bodies per route in
+``make test``; this runs the 10,000.
 """
 
 from __future__ import annotations
@@ -294,7 +295,10 @@ def main() -> None:
     with contextlib.redirect_stdout(io.StringIO()), seeded_desk() as (gateway, parameters):
         token = mint(teams_of(gateway), "admin", "fuzz-admin")
         tallies = []
+        only = [part for part in os.environ.get("FUZZ_ROUTES", "").split(",") if part]
         for target in targets(gateway, parameters, token):
+            if only and not any(part in target.route.route_key for part in only):
+                continue
             tally = fuzz(gateway, target, examples)
             tallies.append((target, tally))
             print(f"{tally.route}: {tally.sent} in {tally.seconds:.0f} s", file=sys.stderr)

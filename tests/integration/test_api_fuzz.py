@@ -105,3 +105,12 @@ def test_a_count_of_ten_to_the_400_is_a_400(api_gateway: tuple[LocalGateway, str
     ).encode()
     response = post_x(gateway, body)
     assert response.status == 400 and "followers" in response.json()["reason"]
+
+
+def test_a_generic_timestamp_of_ten_to_the_400_is_a_400(api_gateway: tuple[LocalGateway, str]) -> None:
+    from tests.support.platforms import post_generic
+
+    gateway, _ = api_gateway
+    body = ('{"id": "r-1", "kind": "review", "text": "hi", "created_at": ' + "9" * 400 + "}").encode()
+    response = post_generic(gateway, "reviews", body)
+    assert response.status == 400 and "created_at" in response.json()["reason"], response.body[:200]

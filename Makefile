@@ -19,7 +19,7 @@ export PYTHONPATH := functions:.
 # the browser tests drive Debian's Chromium (no browser download): `make test` installs it when missing
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo serve faults test lint typecheck validate build checkov pytest test-pythons bench train token events clean \
+.PHONY: demo serve faults fuzz test lint typecheck validate build checkov pytest test-pythons bench train token events clean \
 	browser-deps console-publish screenshots
 
 $(VENV)/.installed: requirements/dev.lock
@@ -107,6 +107,9 @@ test-pythons:  ## pytest under each of PYTHONS (pyenv's interpreters), each in i
 
 faults: $(VENV)/.installed  ## the fault suite at full size (FAULT_MESSAGES=300): prints the table, every row should be 0
 	$(PY) -m benchmarks.faults
+
+fuzz: $(VENV)/.installed  ## FUZZ_BODIES hostile bodies (default 10000) to every POST route; any 5xx or reasonless 4xx fails
+	$(PY) -m benchmarks.fuzz
 
 bench: $(VENV)/.installed  ## figures only; asserts nothing on time
 	$(PY) -m benchmarks

@@ -8,28 +8,14 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from local.gateway import LocalGateway
 from local.stack import LocalStack
 from local.token import mint
-from tests.support.fuzz import bodies, nested
+from tests.support.fuzz import AGENT_LIMIT, AGENT_SHAPES, bodies, nested
 from tests.support.routing import deliver, ticket_of, tweet
 
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
-ROUTES = {
-    "/tickets/{t}/replies": st.fixed_dictionaries(
-        {"text": st.text()}, optional={"private": st.booleans(), "in_reply_to": st.text()}
-    ),
-    "/tickets/{t}/assign": st.fixed_dictionaries({}, optional={"assignee": st.text(), "team": st.text()}),
-    "/tickets/{t}/resolve": st.fixed_dictionaries({}, optional={"resolution": st.text(), "note": st.text()}),
-    "/tickets/{t}/reopen": st.just({}),
-    "/incidents/INC-x/replies": st.fixed_dictionaries({"text": st.text()}),
-    "/privacy/erasures": st.fixed_dictionaries(
-        {"author_id": st.text()}, optional={"channels": st.lists(st.text())}
-    ),
-}
-LIMIT = 256 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +53,16 @@ FUZZ = settings(
 )
 
 
-@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize("route", sorted(AGENT_SHAPES))
 def test_agent_post_routes_answer_any_body_without_a_5xx(
     api_gateway: tuple[LocalGateway, str], route: str
 ) -> None:
     gateway, ticket_id = api_gateway
 
     @FUZZ
-    @given(body=bodies(ROUTES[route], limit=LIMIT))
+    @given(body=bodies(AGENT_SHAPES[route], limit=AGENT_LIMIT))
     def check(body: bytes) -> None:
-        _assert_sane(_post(gateway, route.format(t=ticket_id), body))
+        _assert_sane(_post(gateway, route.format(ticket_id=ticket_id, incident_id="INC-x"), body))
 
     check()
 
@@ -119,3 +105,12 @@ def test_a_count_of_ten_to_the_400_is_a_400(api_gateway: tuple[LocalGateway, str
     ).encode()
     response = post_x(gateway, body)
     assert response.status == 400 and "followers" in response.json()["reason"]
+
+
+def test_a_generic_timestamp_of_ten_to_the_400_is_a_400(api_gateway: tuple[LocalGateway, str]) -> None:
+    from tests.support.platforms import post_generic
+
+    gateway, _ = api_gateway
+    body = ('{"id": "r-1", "kind": "review", "text": "hi", "created_at": ' + "9" * 400 + "}").encode()
+    response = post_generic(gateway, "reviews", body)
+    assert response.status == 400 and "created_at" in response.json()["reason"], response.body[:200]

@@ -74,3 +74,21 @@ def test_resolving_the_incident_resolves_its_tickets(desk: LocalGateway) -> None
     assert resolved.status == 200 and resolved.json()["status"] == "resolved"
     assert all(ticket_of(desk, 200 + i)["status"] == "resolved" for i in range(12))
     assert call(desk, "GET", "/incidents").json()["incidents"] == []
+
+
+def test_a_blank_incident_reply_is_a_400_with_its_reason_and_queues_nothing(
+    desk: LocalGateway, platforms: fake.FakePlatforms
+) -> None:
+    surge(desk)
+    (incident,) = call(desk, "GET", "/incidents").json()["incidents"]
+    for blank in (" ", "\n\t\r"):
+        response = call(
+            desk,
+            "POST",
+            f"/incidents/{incident['incident_id']}/replies",
+            {"text": blank},
+            key=f"blank-{blank!r}",
+        )
+        assert response.status == 400 and "blank" in response.json()["reason"], response.body
+    quiet(desk.stack.pump)
+    assert not [r for r in platforms.requests if r.method == "POST"]

@@ -30,7 +30,9 @@ def test_every_shape_is_the_same_instant(value: object) -> None:
     assert to_utc(value).tzinfo is UTC
 
 
-@pytest.mark.parametrize("value", [None, True, "yesterday", -1, float("nan"), 10**30, [], {}])
+@pytest.mark.parametrize(
+    "value", [None, True, "yesterday", -1, float("nan"), 10**30, 10**400, -(10**400), [], {}]
+)
 def test_non_timestamps_raise_value_error(value: object) -> None:
     with pytest.raises(ValueError):
         to_utc(value)

@@ -29,7 +29,11 @@ def to_utc(value: object) -> datetime:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"not a timestamp: {value!r}")
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float (10**400): no timestamp
+            raise ValueError("timestamp out of range: too many digits") from None
+        return _from_epoch(number)
     if isinstance(value, str):
         text = value.strip()
         try:

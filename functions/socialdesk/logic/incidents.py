@@ -15,7 +15,7 @@ from socialdesk.domain.incident import Incident, IncidentStatus
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.logic.conflicts import retry_on_conflict
-from socialdesk.logic.respond import ReplyRequest, record_reply, visible_ticket
+from socialdesk.logic.respond import NonBlank, ReplyRequest, record_reply, visible_ticket
 
 
 class IncidentNotFound(MentionNotFound):
@@ -49,7 +49,7 @@ class IncidentReplyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=2_000)
+    text: NonBlank = Field(min_length=1, max_length=2_000)
 
 
 class IncidentReplyOutcome(BaseModel):

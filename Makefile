@@ -108,8 +108,8 @@ test-pythons:  ## pytest under each of PYTHONS (pyenv's interpreters), each in i
 faults: $(VENV)/.installed  ## the fault suite at full size (FAULT_MESSAGES=300): prints the table, every row should be 0
 	$(PY) -m benchmarks.faults
 
-bench: $(VENV)/.installed  ## figures only; asserts nothing on time
-	$(PY) -m benchmarks
+bench: $(VENV)/.installed  ## figures only; asserts nothing on time. One suite: make bench SUITE=cold_start
+	$(PY) -m benchmarks $(SUITE)
 
 train: $(VENV)/.installed  ## fit the routing model from ../shared/datasets + training/seed → functions/socialdesk/models
 	$(PY) -m training

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from socialdesk.domain.assignment import AssignmentPolicy
 from socialdesk.domain.classification import Classification, Intent
 from socialdesk.domain.mention import Mention
+from socialdesk.domain.model import Model
 from socialdesk.domain.outreach import CsatPolicy
 from socialdesk.domain.priority import Priority
 from socialdesk.domain.sla import (
@@ -26,7 +27,7 @@ _REACH_ORDER = ("none", "low", "medium", "high", "influencer")
 SAFETY_NET_RULE = "safety-net"
 
 
-class RuleCondition(BaseModel):
+class RuleCondition(Model):
     """Every given field must hold (AND); lists mean 'any of'. An empty condition always matches."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -89,7 +90,7 @@ class RuleCondition(BaseModel):
         return all(checks)
 
 
-class RuleAction(BaseModel):
+class RuleAction(Model):
     """Where a matching mention goes."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -100,7 +101,7 @@ class RuleAction(BaseModel):
     tags: tuple[str, ...] = ()
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(Model):
     """One named, ordered rule."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -111,7 +112,7 @@ class RoutingRule(BaseModel):
     then: RuleAction
 
 
-class SafetyNet(BaseModel):
+class SafetyNet(Model):
     """Risk language that reaches a human queue first, whatever the model or the rules say.
 
     ``terms`` names the packaged urgency file Classify reads (``config/<terms>.yaml``); a mention with
@@ -138,7 +139,7 @@ class SafetyNet(BaseModel):
         return tuple(c for c in self.categories if c in hits)
 
 
-class SurgePolicy(BaseModel):
+class SurgePolicy(Model):
     """When similar complaints pile up: counted per topic in sliding windows."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -150,7 +151,7 @@ class SurgePolicy(BaseModel):
     incident_quiet_minutes: int = Field(default=120, ge=1)
 
 
-class RoutingPolicy(BaseModel):
+class RoutingPolicy(Model):
     """The whole routing configuration: rules (ordered), surge, SLA targets, VIPs, reopen window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -308,7 +309,7 @@ class RoutingPolicy(BaseModel):
         return self.calendar(sla).add(start, self.sla_policy(sla).target(kind, priority))
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(Model):
     """Where one message goes and why: the rule's action plus what the ticket records of the message."""
 
     model_config = ConfigDict(frozen=True)
@@ -331,7 +332,7 @@ class RoutingDecision(BaseModel):
     incident_id: str | None = None
 
 
-class RoutingFacts(BaseModel):
+class RoutingFacts(Model):
     """What the rules look at: the mention's shape, its classification, backup and the surge state."""
 
     model_config = ConfigDict(frozen=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.dal.learning_ports import CorrectionStore
 from socialdesk.domain.classification import Intent
 from socialdesk.domain.correction import Correction, CorrectionKind
+from socialdesk.domain.model import Model
 
 
-class TicketFacts(BaseModel):
+class TicketFacts(Model):
     """What the ticket showed when the agent corrected it (the caller reads it from the ticket)."""
 
     model_config = ConfigDict(frozen=True, protected_namespaces=())
@@ -26,7 +27,7 @@ class TicketFacts(BaseModel):
     model_version: str | None = None
 
 
-class CorrectionRequest(BaseModel):
+class CorrectionRequest(Model):
     """The agent's correction: what kind, and the new intent, team or topic."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

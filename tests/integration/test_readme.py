@@ -37,6 +37,7 @@ ELSEWHERE = {
     'curl -X POST "https://api.x.com': "X's own API, with a bearer token of yours",
     "PYTHONPATH=functions .venv/bin/python -m socialdesk.tools.redrive --queue-url": "a deployed DLQ",
     "PYTHONPATH=functions .venv/bin/python -m socialdesk.tools.redrive --sweep": "a deployed table",
+    "PYTHONPATH=functions python -m socialdesk.tools.refit --table": "a deployed table and model bucket",
     "make serve": "started once by the `served` fixture, exactly as written (PORT= picks a free port)",
 }
 

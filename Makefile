@@ -62,8 +62,16 @@ typecheck: $(VENV)/.installed
 validate: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --template template.yaml
 
+# an interpreter of the target version (on PATH, else pyenv's) compiles the artifacts' bytecode: Lambda's
+# code and layer directories are read-only, so modules without .pyc files are compiled at every cold start
+TARGET_VERSION = $(LAMBDA_RUNTIME:python%=%)
+BYTECODE_PYTHON ?= $(shell for p in $$(command -v $(LAMBDA_RUNTIME)) $(PYENV_ROOT)/versions/$(TARGET_VERSION).*/bin/python3; do \
+	"$$p" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(TARGET_VERSION)")' 2>/dev/null && { echo "$$p"; break; }; \
+	done)
+
 build: $(SAM_VENV)/.installed  ## sam build for LAMBDA_RUNTIME on LAMBDA_ARCHITECTURE (no container)
-	LAYER_PYTHON=$(abspath $(SAM_VENV))/bin/python $(SAM) build --template template.yaml --cached --parallel \
+	LAYER_PYTHON=$(abspath $(SAM_VENV))/bin/python BYTECODE_PYTHON=$(BYTECODE_PYTHON) \
+		$(SAM) build --template template.yaml --cached --parallel \
 		--parameter-overrides LambdaRuntime=$(LAMBDA_RUNTIME) LambdaArchitecture=$(LAMBDA_ARCHITECTURE)
 
 # checkov from its own pinned venv, offline: no platform mapping or guideline downloads, no update
@@ -111,8 +119,8 @@ faults: $(VENV)/.installed  ## the fault suite at full size (FAULT_MESSAGES=300)
 fuzz: $(VENV)/.installed  ## FUZZ_BODIES hostile bodies (default 10000) to every POST route; any 5xx or reasonless 4xx fails
 	$(PY) -m benchmarks.fuzz
 
-bench: $(VENV)/.installed  ## figures only; asserts nothing on time
-	$(PY) -m benchmarks
+bench: $(VENV)/.installed  ## figures only; asserts nothing on time. One suite: make bench SUITE=cold_start
+	$(PY) -m benchmarks $(SUITE)
 
 train: $(VENV)/.installed  ## fit the routing model from ../shared/datasets + training/seed → functions/socialdesk/models
 	$(PY) -m training

@@ -1,14 +1,14 @@
-"""Ingest figures: CPU per mention (verify + parse + normalise), DynamoDB calls per mention, cold import."""
+"""Ingest figures: CPU per mention (verify + parse + normalise), DynamoDB calls per mention.
+
+The webhook's cold start is measured with every other handler's in :mod:`benchmarks.cold_start`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -162,44 +162,6 @@ def dynamodb_calls_per_mention() -> dict[str, float]:
     return counts
 
 
-def cold_import_ratio(runs: int = 7) -> dict[str, float]:
-    """Best-of-N cold import of the webhook handler vs a bare ``import boto3``, fresh interpreters."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": "functions:.",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }  # the stack default
-
-    def best(code: str) -> float:
-        times = []
-        for _ in range(runs):
-            out = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
-                [
-                    sys.executable,
-                    "-c",
-                    f"import time;t=time.perf_counter();{code};print(time.perf_counter()-t)",
-                ],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=True,
-            ).stdout
-            times.append(float(out.strip().splitlines()[-1]))
-        return min(times) * 1000
-
-    boto3_ms = best("import boto3")
-    handler_ms = best("import socialdesk.handlers.webhook")
-    first_use_ms = best(
-        "import socialdesk.handlers.webhook, socialdesk.channels.x, socialdesk.channels.meta, "
-        "socialdesk.dal.mentions, socialdesk.dal.raw_archive, socialdesk.dal.secrets, boto3"
-    )
-    return {
-        "import boto3 (ms)": boto3_ms,
-        "import webhook handler (ms)": handler_ms,
-        "handler + everything the first request loads, boto3 included (ms)": first_use_ms,
-    }
-
-
 def main() -> None:
     """Print the ingest figures."""
     print("== Ingest: verify + parse + normalise, CPU per delivery of one mention (process time)")
@@ -208,11 +170,3 @@ def main() -> None:
     print("== Ingest: AWS calls per mention on the acknowledgement path (200 deliveries each)")
     for name, value in dynamodb_calls_per_mention().items():
         print(f"  {name:60s} {value:.2f}")
-    print("== Cold import (best of 7 fresh interpreters)")
-    figures = cold_import_ratio()
-    for name, value in figures.items():
-        print(f"  {name:66s} {value:7.1f}")
-    boto3_ms = figures["import boto3 (ms)"]
-    print(f"  ratio handler / boto3: {figures['import webhook handler (ms)'] / boto3_ms:.2f} (target <= 1.5)")
-    full = figures["handler + everything the first request loads, boto3 included (ms)"]
-    print(f"  ratio first-request imports / boto3: {full / boto3_ms:.2f}")

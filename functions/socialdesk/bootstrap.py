@@ -208,7 +208,7 @@ def reply_service() -> ReplyService:
         def run(command: dict[str, Any]) -> dict[str, Any]:
             return function(command)
 
-        return lambda command: run(command=command)
+        return idempotency_errors_translated(run)
 
     outbound = OutboundSettings(
         x_api_base_url=settings.x_api_base_url,
@@ -242,6 +242,37 @@ def reply_service() -> ReplyService:
         policy=svc.policies.routing_policy,
         lookup=lambda reply: find_sent(reply, secrets=svc.secrets, settings=outbound),
     )
+
+
+def idempotency_errors_translated(
+    run: Callable[..., dict[str, Any]],
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """``run(command=...)`` with powertools' idempotency errors raised as domain errors.
+
+    The API maps domain errors to HTTP in one place, and no handler imports powertools' idempotency
+    package (it imports boto3) at init.
+    """
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    from socialdesk.domain.errors import InProgress, KeyReused, StorageUnavailable
+
+    def translated(command: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return run(command=command)
+        except IdempotencyValidationError:
+            raise KeyReused("this Idempotency-Key was already used for a different reply") from None
+        except IdempotencyAlreadyInProgressError:
+            raise InProgress("the same reply is being sent; retry shortly") from None
+        except IdempotencyPersistenceLayerError as error:
+            raise StorageUnavailable(
+                "idempotency store unavailable; retry with the same Idempotency-Key"
+            ) from error
+
+    return translated
 
 
 def install_model_source(settings: Settings) -> None:

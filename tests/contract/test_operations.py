@@ -131,4 +131,29 @@ def test_runtime_and_architecture_are_parameters_defaulting_to_python313_arm64()
     assert TEMPLATE["Parameters"]["LambdaArchitecture"]["Default"] == "arm64"
     layer = TEMPLATE["Resources"]["DepsLayer"]
     assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Metadata"]["BuildArchitecture"] == {"Ref": "LambdaArchitecture"}
+    assert layer["Properties"]["CompatibleRuntimes"] == [{"Ref": "LambdaRuntime"}]
+    assert layer["Properties"]["CompatibleArchitectures"] == [{"Ref": "LambdaArchitecture"}]
     assert "--platform" in Path(ROOT / "layers" / "deps" / "Makefile").read_text()
+
+
+def test_the_built_artifacts_carry_bytecode_for_the_target_interpreter() -> None:
+    # Lambda's /opt and /var/task are read-only: modules without .pyc files compile at every cold start
+    for makefile in (ROOT / "layers" / "deps" / "Makefile", ROOT / "functions" / "Makefile"):
+        assert "compileall" in makefile.read_text() and "unchecked-hash" in makefile.read_text(), makefile
+    assert "BYTECODE_PYTHON=$(BYTECODE_PYTHON)" in (ROOT / "Makefile").read_text()
+
+
+def test_a_built_layer_matches_its_target_platform_and_interpreter() -> None:
+    # `make test` builds before pytest; `make build LAMBDA_ARCHITECTURE=x86_64 LAMBDA_RUNTIME=python3.12` too
+    built = ROOT / ".aws-sam" / "build"
+    if not (built / "DepsLayer").is_dir():
+        pytest.skip("no sam build output (make build)")
+    layer = load(built / "template.yaml")["Resources"]["DepsLayer"]
+    machine = {"arm64": "aarch64", "x86_64": "x86_64"}[layer["Metadata"]["BuildArchitecture"]]
+    (native,) = (built / "DepsLayer" / "python" / "pydantic_core").glob("_pydantic_core.*.so")
+    interpreter, version, platform = native.name.split(".")[1].split("-", 2)  # cpython 313 aarch64-linux-gnu
+    assert platform == f"{machine}-linux-gnu"
+    tag = f"{interpreter}-{version}"
+    bytecode = {p.name.split(".")[1] for p in (built / "DepsLayer" / "python").rglob("*.pyc")}
+    assert bytecode <= {tag}, f"bytecode for {bytecode - {tag}} in a {tag} layer"

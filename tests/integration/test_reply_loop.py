@@ -102,7 +102,7 @@ def test_a_retried_click_never_posts_twice(gateway: LocalGateway, platforms: fak
     assert first.json() == again.json()
     assert len(platforms.requests) == 1
     reused = call(gateway, "POST", f"/tickets/{ticket_id}/replies", {"text": "Different"}, key="k-1")
-    assert reused.status == 422
+    assert reused.status == 422 and reused.json()["error"] == "idempotency_key_reused"
     assert len(platforms.requests) == 1
 
 

@@ -34,11 +34,12 @@ import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from socialdesk.dal.ports import SecretSource
 from socialdesk.domain.errors import DomainError, StorageUnavailable
 from socialdesk.domain.mention import Channel
+from socialdesk.domain.model import Model
 from socialdesk.domain.outreach import OutboundTemplate
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ _SCRUB_PROBE = 16
 _META_TRANSIENT_CODES = frozenset({1, 2, 4, 17, 341, 130429, 131056})
 
 
-class OutboundReply(BaseModel):
+class OutboundReply(Model):
     """One agent reply to send on the channel the customer used.
 
     ``private`` has no default on purpose: posting a DM answer publicly is the costly mistake.
@@ -104,7 +105,7 @@ class OutboundReply(BaseModel):
         return value
 
 
-class Delivered(BaseModel):
+class Delivered(Model):
     """The platform accepted the reply."""
 
     model_config = ConfigDict(frozen=True)
@@ -135,7 +136,7 @@ class DeliveryFailed(DomainError):
         self.unknown = unknown
 
 
-class OutboundSettings(BaseModel):
+class OutboundSettings(Model):
     """Where the platforms' APIs live and how long one request may take."""
 
     model_config = ConfigDict(frozen=True)

@@ -6,7 +6,9 @@ import os
 import re
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from socialdesk.domain.model import Model
 
 #: Meta batches up to 1000 updates; 4 MiB stays under Lambda's 6 MB synchronous payload limit
 #: even after API Gateway base64-encodes the body (x 4/3).
@@ -15,7 +17,7 @@ DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 GENERIC_SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 
 
-class Settings(BaseModel):
+class Settings(Model):
     """Everything a handler needs to know about its deployment."""
 
     model_config = ConfigDict(frozen=True)

@@ -12,17 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.dal.items import from_attributes, to_attributes
 from socialdesk.domain.correction import Correction
 from socialdesk.domain.errors import StorageUnavailable
+from socialdesk.domain.model import Model
 
 ENTITY = "correction"
 MARKER_ENTITY = "correction_marker"
 
 
-class CorrectionItem(BaseModel):
+class CorrectionItem(Model):
     """The table item: ``PK=CORRECTION#<yyyy-mm>``, ``SK=<recorded_at>#<ticket_id>#<kind>``."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from socialdesk.domain.errors import PayloadInvalid
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+
+@cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    # importing boto3.dynamodb imports all of boto3: on first use, like the clients, not at init
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def mention_key(channel: str, external_id: str) -> dict[str, dict[str, str]]:
@@ -43,14 +50,16 @@ def to_attributes(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
         When a number does not fit DynamoDB's 38 significant digits (say, a count of 10^400).
     """
     try:
-        return {k: _SERIALIZER.serialize(v) for k, v in _plain(values).items()}
+        serializer = _codec()[0]
+        return {k: serializer.serialize(v) for k, v in _plain(values).items()}
     except (decimal.DecimalException, TypeError) as error:
         raise PayloadInvalid(f"a value cannot be stored: {type(error).__name__}") from None
 
 
 def from_attributes(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Deserialise DynamoDB attributes to plain Python (Decimal → int or float)."""
-    return {k: _number(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
+    deserializer = _codec()[1]
+    return {k: _number(deserializer.deserialize(v)) for k, v in item.items()}
 
 
 def fields_of(item: dict[str, Any]) -> dict[str, Any]:

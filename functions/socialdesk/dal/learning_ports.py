@@ -6,9 +6,10 @@ import hashlib
 from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.domain.correction import Correction
+from socialdesk.domain.model import Model
 from socialdesk.learning.model import RoutingModel
 
 
@@ -31,7 +32,7 @@ class CorrectionStore(Protocol):
         ...
 
 
-class ModelVersion(BaseModel):
+class ModelVersion(Model):
     """One published routing model version."""
 
     model_config = ConfigDict(frozen=True, protected_namespaces=())
@@ -70,7 +71,7 @@ class ModelVersion(BaseModel):
         )
 
 
-class RegistryEvent(BaseModel):
+class RegistryEvent(Model):
     """An audit entry: a version published or rolled back to."""
 
     model_config = ConfigDict(frozen=True)

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.domain.errors import DomainError
+from socialdesk.domain.model import Model
 
 
 class Role(StrEnum):
@@ -33,7 +34,7 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
-class Principal(BaseModel):
+class Principal(Model):
     """A verified caller."""
 
     model_config = ConfigDict(frozen=True)

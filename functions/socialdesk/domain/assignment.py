@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from socialdesk.domain.model import Model
 
 __all__ = [
     "AgentState",
@@ -35,7 +37,7 @@ class Availability(StrEnum):
     AWAY = "away"
 
 
-class TeamAssignment(BaseModel):
+class TeamAssignment(Model):
     """One team's assignment rule."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -47,7 +49,7 @@ class TeamAssignment(BaseModel):
     reassign_when_away: bool = True
 
 
-class AssignmentPolicy(BaseModel):
+class AssignmentPolicy(Model):
     """Every team's rule (``teams``), and the rule of teams not listed (``default``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -60,7 +62,7 @@ class AssignmentPolicy(BaseModel):
         return self.teams.get(team, self.default)
 
 
-class AgentState(BaseModel):
+class AgentState(Model):
     """One agent in one team's roster: availability, own cap, when they were last given a ticket."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from socialdesk.domain.model import Model
 
 __all__ = ["PLACEHOLDERS", "CannedResponse", "render"]
 
@@ -19,7 +21,7 @@ PLACEHOLDERS = {
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z]+\.[a-z]+)\s*\}\}")
 
 
-class CannedResponse(BaseModel):
+class CannedResponse(Model):
     """One saved reply of one team."""
 
     model_config = ConfigDict(frozen=True)

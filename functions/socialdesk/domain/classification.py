@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import functools
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.domain.mention import Author, Engagement, Mention
-from socialdesk.learning.language import given_language
-from socialdesk.learning.model import RoutingModel
-from socialdesk.learning.runtime import current_model, language_profiles, urgency_terms
-from socialdesk.learning.terms import words_of
+from socialdesk.domain.model import Model
+
+if TYPE_CHECKING:
+    from socialdesk.learning.model import RoutingModel
 
 
 class Intent(StrEnum):
@@ -44,7 +44,7 @@ DEFAULT_THRESHOLDS = {"complaint": 0.5, "topic": 0.5, "no_reply": 0.8, "rating_o
 SENTIMENT_NEUTRAL_BAND = 0.25
 
 
-class Thresholds(BaseModel):
+class Thresholds(Model):
     """Decision thresholds a routing policy sets over the model's own (``None``: the model's).
 
     Each is a probability: ``complaint`` is the least complaint probability that makes a mention a
@@ -77,7 +77,7 @@ def decision_thresholds(model: RoutingModel, overrides: Thresholds = MODEL_THRES
     return overrides.over({**DEFAULT_THRESHOLDS, **model.thresholds})
 
 
-class Classification(BaseModel):
+class Classification(Model):
     """What the Classify step knows about one mention (the input of the routing rules)."""
 
     model_config = ConfigDict(frozen=True, protected_namespaces=())
@@ -187,17 +187,23 @@ def customer_tier(author: Author, vip: frozenset[str]) -> str:
 
 def find_urgency(text: str, words: list[str] | None = None) -> tuple[str, ...]:
     """The urgency categories (``config/urgency.yaml``) whose terms occur in ``text``."""
+    from socialdesk.learning.runtime import urgency_terms
+
     matcher, _ = urgency_terms()
     return matcher.categories(text, words)
 
 
 def safety_net_categories() -> frozenset[str]:
     """The urgency categories that always reach a human queue (the data file's ``safety_net``)."""
+    from socialdesk.learning.runtime import urgency_terms
+
     return urgency_terms()[1]
 
 
 def detect_language(text: str, words: list[str] | None = None) -> str:
     """ISO 639-1 code of ``text`` (``config/languages.yaml``), or "und" when unclear."""
+    from socialdesk.learning.runtime import language_profiles
+
     return language_profiles().detect(text, words)
 
 
@@ -268,6 +274,11 @@ def classify(
         Intent with its calibrated probabilities, topics, urgency and safety net, language, reach,
         tier, engagement and whether a human must answer.
     """
+    # the routing model and its term lists load with the first classification, not at init
+    from socialdesk.learning.language import given_language
+    from socialdesk.learning.runtime import current_model
+    from socialdesk.learning.terms import words_of
+
     model = model or current_model()
     at = decision_thresholds(model, thresholds)
     text = _text_of(mention)

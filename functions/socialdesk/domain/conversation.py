@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.domain.mention import Mention, MentionKind
+from socialdesk.domain.model import Model
 
 
-class Customer(BaseModel):
+class Customer(Model):
     """Who a ticket belongs to, as far as the platform told us (all erasable)."""
 
     model_config = ConfigDict(frozen=True)
@@ -56,7 +57,7 @@ def is_private(mention: Mention) -> bool:
     return mention.kind is MentionKind.DIRECT_MESSAGE
 
 
-class ConversationKey(BaseModel):
+class ConversationKey(Model):
     """The identity of one customer's conversation with one brand account."""
 
     model_config = ConfigDict(frozen=True)

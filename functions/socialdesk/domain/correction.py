@@ -6,9 +6,10 @@ import zlib
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from socialdesk.domain.classification import Intent
+from socialdesk.domain.model import Model
 
 #: one correction in this many (by ticket) is held out to evaluate a refit, never trained on
 HELD_OUT_ONE_IN = 5
@@ -23,7 +24,7 @@ class CorrectionKind(StrEnum):
     NOT_SPAM = "not_spam"
 
 
-class Correction(BaseModel):
+class Correction(Model):
     """The customer's message with the label an agent gave it.
 
     The label is ``corrected_intent`` when the agent set one, spam for a "mark as spam", and the

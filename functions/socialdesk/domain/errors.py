@@ -80,3 +80,18 @@ class StateConflict(DomainError):
     """
 
     code = "state_conflict"
+
+
+class KeyReused(DomainError):
+    """An idempotency key already answered a different request (HTTP 422): a new key is needed."""
+
+    code = "idempotency_key_reused"
+
+
+class InProgress(DomainError):
+    """The same request (same idempotency key) is still running (HTTP 409): retry shortly.
+
+    Not a :class:`Conflict`: nothing lost a race, and the first request's outcome is replayed on retry.
+    """
+
+    code = "in_progress"

@@ -6,8 +6,9 @@ import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import TicketEvent
 
 #: how many ticket ids an incident lists (a bigger one keeps counting)
@@ -28,7 +29,7 @@ def incident_id_for(topic: str, opened_at: datetime) -> str:
     return f"INC-{topic}-{stamp}-{digest}"
 
 
-class IncidentChange(BaseModel):
+class IncidentChange(Model):
     """A new incident state and its events (the outbox)."""
 
     model_config = ConfigDict(frozen=True)
@@ -38,7 +39,7 @@ class IncidentChange(BaseModel):
     expected_version: int | None = None
 
 
-class Incident(BaseModel):
+class Incident(Model):
     """A surge of complaints on one topic."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from socialdesk.domain.model import Model
 from socialdesk.domain.timeutil import to_utc
 
 #: the largest count (followers, likes) a platform can plausibly report; DynamoDB numbers hold 38 digits
@@ -42,7 +43,7 @@ class Direction(StrEnum):
     OUTBOUND = "outbound"
 
 
-class Author(BaseModel):
+class Author(Model):
     """Who wrote the message, as far as the payload tells."""
 
     model_config = ConfigDict(frozen=True)
@@ -59,7 +60,7 @@ class Author(BaseModel):
         return None if value is None else str(value)
 
 
-class Engagement(BaseModel):
+class Engagement(Model):
     """The 'backup' other customers add: likes, reposts, replies, quotes (None = not given)."""
 
     model_config = ConfigDict(frozen=True)
@@ -70,7 +71,7 @@ class Engagement(BaseModel):
     quotes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
-class Attachment(BaseModel):
+class Attachment(Model):
     """A photo, video, file, sticker or shared link attached to the message."""
 
     model_config = ConfigDict(frozen=True)
@@ -79,7 +80,7 @@ class Attachment(BaseModel):
     url: str | None = None
 
 
-class Mention(BaseModel):
+class Mention(Model):
     """One message on one channel, normalised.
 
     ``external_id`` is always a string (tweet ids exceed 2^53). ``thread_root_id`` is the id of
@@ -139,7 +140,7 @@ class MentionStatus(StrEnum):
     DELETED = "deleted"
 
 
-class StoredMention(BaseModel):
+class StoredMention(Model):
     """A mention as SocialDesk holds it: the message plus what happened to it since it arrived."""
 
     model_config = ConfigDict(frozen=True)

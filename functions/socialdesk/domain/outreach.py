@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from socialdesk.domain.model import Model
 
 __all__ = ["CsatPolicy", "OutboundTemplate", "Permission", "csat_rating", "may_start"]
 
@@ -27,7 +29,7 @@ _STARS = re.compile(r"^\s*(⭐️?\s*){1,5}$")
 _DIGIT = re.compile(r"^\s*([1-5])(\s*/\s*5)?\s*(stars?)?[.!]?\s*$", re.IGNORECASE)
 
 
-class OutboundTemplate(BaseModel):
+class OutboundTemplate(Model):
     """An approved WhatsApp template: its name, language and the body's parameters, in order."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -37,7 +39,7 @@ class OutboundTemplate(BaseModel):
     parameters: tuple[str, ...] = Field(default=(), max_length=10)
 
 
-class Permission(BaseModel):
+class Permission(Model):
     """Whether a first message may go out, how, and why not when it may not."""
 
     model_config = ConfigDict(frozen=True)
@@ -114,7 +116,7 @@ def _hours(delta: timedelta) -> str:
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
 
 
-class CsatPolicy(BaseModel):
+class CsatPolicy(Model):
     """The customer-satisfaction survey sent after a ticket is resolved."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from socialdesk.domain.assignment import AssignmentPolicy
 from socialdesk.domain.classification import Classification, Intent, Thresholds, classify
 from socialdesk.domain.mention import Mention
+from socialdesk.domain.model import Model
 from socialdesk.domain.outreach import CsatPolicy
 from socialdesk.domain.priority import Priority
 from socialdesk.domain.sla import (
@@ -29,7 +30,7 @@ _REACH_ORDER = ("none", "low", "medium", "high", "influencer")
 SAFETY_NET_RULE = "safety-net"
 
 
-class RuleCondition(BaseModel):
+class RuleCondition(Model):
     """Every given field must hold (AND); lists mean 'any of'. An empty condition always matches."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -92,7 +93,7 @@ class RuleCondition(BaseModel):
         return all(checks)
 
 
-class RuleAction(BaseModel):
+class RuleAction(Model):
     """Where a matching mention goes."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -103,7 +104,7 @@ class RuleAction(BaseModel):
     tags: tuple[str, ...] = ()
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(Model):
     """One named, ordered rule."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -114,7 +115,7 @@ class RoutingRule(BaseModel):
     then: RuleAction
 
 
-class SafetyNet(BaseModel):
+class SafetyNet(Model):
     """Risk language that reaches a human queue first, whatever the model or the rules say.
 
     ``terms`` names the packaged urgency file Classify reads (``config/<terms>.yaml``); a mention with
@@ -141,7 +142,7 @@ class SafetyNet(BaseModel):
         return tuple(c for c in self.categories if c in hits)
 
 
-class ClassificationPolicy(BaseModel):
+class ClassificationPolicy(Model):
     """How this brand reads the model: decision thresholds over the model file's own.
 
     ``thresholds: {complaint: 0.45}`` makes a mention a complaint from a complaint probability of
@@ -154,7 +155,7 @@ class ClassificationPolicy(BaseModel):
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
 
-class SurgePolicy(BaseModel):
+class SurgePolicy(Model):
     """When similar complaints pile up: counted per topic in sliding windows."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -166,7 +167,7 @@ class SurgePolicy(BaseModel):
     incident_quiet_minutes: int = Field(default=120, ge=1)
 
 
-class RoutingPolicy(BaseModel):
+class RoutingPolicy(Model):
     """The whole routing configuration: rules (ordered), surge, SLA targets, VIPs, reopen window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -343,7 +344,7 @@ class RoutingPolicy(BaseModel):
         return self.calendar(sla).add(start, self.sla_policy(sla).target(kind, priority))
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(Model):
     """Where one message goes and why: the rule's action plus what the ticket records of the message."""
 
     model_config = ConfigDict(frozen=True)
@@ -366,7 +367,7 @@ class RoutingDecision(BaseModel):
     incident_id: str | None = None
 
 
-class RoutingFacts(BaseModel):
+class RoutingFacts(Model):
     """What the rules look at: the mention's shape, its classification, backup and the surge state."""
 
     model_config = ConfigDict(frozen=True)

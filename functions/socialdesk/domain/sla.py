@@ -8,8 +8,9 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from socialdesk.domain.model import Model
 from socialdesk.domain.priority import Priority
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -24,7 +25,7 @@ class ClockKind(StrEnum):
     NEXT_RESPONSE = "next_response"
 
 
-class Calendar(BaseModel):
+class Calendar(Model):
     """When the clock runs: a time zone, opening hours per weekday, holidays. No hours = 24/7.
 
     ``hours`` maps ``mon``…``sun`` to ``[["09:00", "17:30"], ...]``; an interval whose end is not
@@ -125,7 +126,7 @@ def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-class Targets(BaseModel):
+class Targets(Model):
     """Minutes per priority."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -140,7 +141,7 @@ class Targets(BaseModel):
         return int(getattr(self, priority.value))
 
 
-class SlaPolicy(BaseModel):
+class SlaPolicy(Model):
     """Response and resolution targets, the calendar they run on, and how breaches escalate.
 
     A plain ``{urgent: 15, high: 60, ...}`` mapping is accepted as shorthand: the same targets for
@@ -175,7 +176,7 @@ class SlaPolicy(BaseModel):
 Notify = Literal["assignee", "team", "lead", "manager", "escalation_team"]
 
 
-class EscalationLevel(BaseModel):
+class EscalationLevel(Model):
     """One step: when it fires (before or after the deadline) and what it does."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -199,7 +200,7 @@ class EscalationLevel(BaseModel):
         return self.after_breach_minutes is not None
 
 
-class EscalationPolicy(BaseModel):
+class EscalationPolicy(Model):
     """Ordered levels (warnings first, then breach steps)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.domain.conversation import ERASED, ConversationKey, Customer
+from socialdesk.domain.model import Model
 from socialdesk.domain.priority import Priority
 from socialdesk.domain.routing import RoutingDecision, RoutingPolicy
 from socialdesk.domain.sla import ClockKind, EscalationLevel
@@ -68,7 +69,7 @@ class MessageRole(StrEnum):
     BRAND = "brand"
 
 
-class TicketMessage(BaseModel):
+class TicketMessage(Model):
     """A message on the ticket, by reference (``<channel>#<external id>``)."""
 
     model_config = ConfigDict(frozen=True)
@@ -79,7 +80,7 @@ class TicketMessage(BaseModel):
     deleted: bool = False
 
 
-class InboundMessage(BaseModel):
+class InboundMessage(Model):
     """A customer message as routing hands it to the ticket."""
 
     model_config = ConfigDict(frozen=True)
@@ -103,7 +104,7 @@ class InboundMessage(BaseModel):
         return self.created_at, None
 
 
-class TicketEvent(BaseModel):
+class TicketEvent(Model):
     """One audited change: what, when, by whom; ``notify`` events also go to the ticket-events topic."""
 
     model_config = ConfigDict(frozen=True)
@@ -115,7 +116,7 @@ class TicketEvent(BaseModel):
     notify: bool = False
 
 
-class ResponseClock(BaseModel):
+class ResponseClock(Model):
     """The running first- or next-response clock: target, deadline, escalation levels fired."""
 
     model_config = ConfigDict(frozen=True)
@@ -128,7 +129,7 @@ class ResponseClock(BaseModel):
     late_by_minutes: int | None = None
 
 
-class ResolutionClock(BaseModel):
+class ResolutionClock(Model):
     """The resolution target: from the first customer message until the ticket is resolved."""
 
     model_config = ConfigDict(frozen=True)
@@ -144,7 +145,7 @@ def ticket_id_for(first_ref: str) -> str:
     return f"T-{hashlib.sha256(first_ref.encode()).hexdigest()[:20]}"
 
 
-class TicketChange(BaseModel):
+class TicketChange(Model):
     """What one method call did: the new state and its events (no events = nothing to store)."""
 
     model_config = ConfigDict(frozen=True)
@@ -173,7 +174,7 @@ class TicketChange(BaseModel):
         )
 
 
-class Csat(BaseModel):
+class Csat(Model):
     """The satisfaction survey sent after resolution, and the customer's answer."""
 
     model_config = ConfigDict(frozen=True)
@@ -185,7 +186,7 @@ class Csat(BaseModel):
     answer: str | None = None  # the ref of the customer's answering message
 
 
-class Ticket(BaseModel):
+class Ticket(Model):
     """One customer's conversation with one brand account: the unit of work an agent sees."""
 
     model_config = ConfigDict(frozen=True)

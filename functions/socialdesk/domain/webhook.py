@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.domain.mention import Channel, Mention
+from socialdesk.domain.model import Model
 
 
-class MentionReceived(BaseModel):
+class MentionReceived(Model):
     """A customer's new message: store it once, then route it."""
 
     model_config = ConfigDict(frozen=True)
@@ -18,7 +19,7 @@ class MentionReceived(BaseModel):
     mention: Mention
 
 
-class OutboundMessageSeen(BaseModel):
+class OutboundMessageSeen(Model):
     """The brand's own message (own tweet/DM, echo, the Page's own comment): record it, never a ticket."""
 
     model_config = ConfigDict(frozen=True)
@@ -26,7 +27,7 @@ class OutboundMessageSeen(BaseModel):
     message: Mention
 
 
-class MentionEdited(BaseModel):
+class MentionEdited(Model):
     """The author edited a message: update the stored text (store it if the original never arrived)."""
 
     model_config = ConfigDict(frozen=True)
@@ -35,7 +36,7 @@ class MentionEdited(BaseModel):
     edited_at: datetime
 
 
-class MentionDeleted(BaseModel):
+class MentionDeleted(Model):
     """The author removed a message: tombstone it (content removed, id kept)."""
 
     model_config = ConfigDict(frozen=True)
@@ -46,7 +47,7 @@ class MentionDeleted(BaseModel):
     author_id: str | None = None
 
 
-class PersonErasureRequested(BaseModel):
+class PersonErasureRequested(Model):
     """A person revoked access or asked for deletion: erase everything they wrote that we keep."""
 
     model_config = ConfigDict(frozen=True)
@@ -57,7 +58,7 @@ class PersonErasureRequested(BaseModel):
     requested_at: datetime
 
 
-class BackupReceived(BaseModel):
+class BackupReceived(Model):
     """Someone backed up a message (repost, like, reaction): counted once on its ticket, never a ticket."""
 
     model_config = ConfigDict(frozen=True)
@@ -71,7 +72,7 @@ class BackupReceived(BaseModel):
     at: datetime
 
 
-class EventIgnored(BaseModel):
+class EventIgnored(Model):
     """Acknowledged but not a mention: typing, read, reaction, status, dashboard test, unknown type."""
 
     model_config = ConfigDict(frozen=True)

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Annotated, Any, TypeVar
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
 from socialdesk.bootstrap import agent_picker, idempotency_config, now, reply_service, services
@@ -24,11 +19,12 @@ from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.access import Principal, principal_from_claims
 from socialdesk.domain.canned import CannedResponse
 from socialdesk.domain.correction import Correction
-from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid, StorageUnavailable
+from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
 from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Channel, StoredMention
+from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import Ticket, TicketStatus
-from socialdesk.handlers.http import error_response, error_responses, internal_error, json_response
+from socialdesk.handlers.http import error_response, error_responses, internal_error
 from socialdesk.logic.agent_queries import QueuePage, TicketView, list_queue, show_ticket, visible_mention
 from socialdesk.logic.assignment import AvailabilityChange, AvailabilityChanged, Roster
 from socialdesk.logic.canned import CannedList, CannedRequest, TicketCanned
@@ -49,15 +45,6 @@ from socialdesk.logic.respond import (
 )
 
 app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
-app.configure_openapi(
-    title="SocialDesk agent API",
-    version="0.2.0",
-    description="Queues, tickets, replies, incidents, reports and policy for support agents: the console's "
-    "contract. Every route except this document and Swagger UI needs a bearer JWT whose claims carry "
-    '`sub`, `teams` and `role`. Errors are `{"error", "reason"}`.',
-    security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
-)
-app.enable_swagger(path="/swagger", compress=True)
 
 AnyCallable = TypeVar("AnyCallable", bound=Callable[..., Any])
 #: the bearer-token requirement of every JWT route (the template's AgentJwt authorizer)
@@ -339,7 +326,7 @@ def get_ticket_canned(ticket_id: TicketId) -> TicketCanned:
 CannedId = Annotated[str, Path(pattern=r"^C-[a-z0-9]{6,40}$", description="The canned response's id.")]
 
 
-class Deleted(BaseModel):
+class Deleted(Model):
     """What was deleted."""
 
     deleted: str
@@ -386,7 +373,7 @@ def delete_canned_response(
 
 
 # -- agents and assignment ------------------------------------------------------------------------------
-class TeamsView(BaseModel):
+class TeamsView(Model):
     """The teams the policy names, the caller's own, and each team's assignment mode."""
 
     teams: list[str]
@@ -535,7 +522,7 @@ def get_policy_audit() -> PolicyAudit:
 
 
 # -- incidents ---------------------------------------------------------------------------------------------
-class IncidentList(BaseModel):
+class IncidentList(Model):
     """Open incidents the caller can see, newest first."""
 
     incidents: list[Incident]
@@ -639,16 +626,52 @@ def post_erasure(request: Annotated[ErasureRequest, Body()]) -> Response[Erasure
 
 
 # -- the document ----------------------------------------------------------------------------------------
+# The document's description is configured, and Swagger UI rendered, when they are asked for: powertools'
+# OpenAPI models (about fifty pydantic classes) would otherwise be built at every cold start.
 @app.get("/openapi.json", summary="This OpenAPI document", tags=["meta"])
 def openapi_document() -> dict[str, Any]:
     """The agent API's OpenAPI 3 document (public: it holds no data)."""
     return openapi()
 
 
+@app.get("/swagger", include_in_schema=False, compress=True)
+def swagger_ui() -> Response[str]:
+    """Swagger UI on the document, from powertools' packaged bundle (inlined: it renders offline)."""
+    from importlib import resources
+
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    assets = resources.files("aws_lambda_powertools.event_handler.openapi.swagger_ui")
+    spec = _openapi_json().replace("</", "<\\/")  # the document cannot close the page's <script>
+    page = generate_swagger_html(
+        spec,
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        swagger_base_url="",
+        oauth2_config=None,
+    )
+    return Response(status_code=200, content_type="text/html", body=page)
+
+
 def openapi() -> dict[str, Any]:
     """The OpenAPI document powertools builds from the typed routes (nothing added by hand)."""
-    document: dict[str, Any] = json.loads(app.get_openapi_json_schema())
+    document: dict[str, Any] = json.loads(_openapi_json())
     return document
+
+
+@cache
+def _openapi_json() -> str:
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    app.configure_openapi(
+        title="SocialDesk agent API",
+        version="0.2.0",
+        description="Queues, tickets, replies, incidents, reports and policy for support agents: the "
+        "console's contract. Every route except this document and Swagger UI needs a bearer JWT whose "
+        'claims carry `sub`, `teams` and `role`. Errors are `{"error", "reason"}`.',
+        security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
+    )
+    return app.get_openapi_json_schema()
 
 
 # -- errors: one shape, the statuses the tests and the console rely on ----------------------------------
@@ -679,41 +702,10 @@ def _domain_error(error: DomainError) -> Response[str]:
     return _shaped(error_response(error))
 
 
-@app.exception_handler(IdempotencyValidationError)
-def _key_reused(error: Exception) -> Response[str]:
-    return _shaped(
-        json_response(
-            422,
-            {
-                "error": "idempotency_key_reused",
-                "reason": "this Idempotency-Key was already used for a different reply",
-            },
-        )
-    )
-
-
-@app.exception_handler(IdempotencyAlreadyInProgressError)
-def _in_progress(error: Exception) -> Response[str]:
-    return _shaped(
-        json_response(409, {"error": "in_progress", "reason": "the same reply is being sent; retry shortly"})
-    )
-
-
 @app.exception_handler(RecursionError)
 def _too_deep(error: RecursionError) -> Response[str]:
     """A body nested deeper than any request needs (a recursion bomb): 400, never a 500."""
     return _shaped(error_response(PayloadInvalid("body is nested too deeply")))
-
-
-@app.exception_handler(IdempotencyPersistenceLayerError)
-def _idempotency_store_down(error: Exception) -> Response[str]:
-    """The idempotency record could not be read or written; retrying the same key sends one reply."""
-    logger.warning("idempotency store unavailable", extra={"error": str(error)[:200]})
-    return _shaped(
-        error_response(
-            StorageUnavailable("idempotency store unavailable; retry with the same Idempotency-Key")
-        )
-    )
 
 
 @app.exception_handler(Exception)

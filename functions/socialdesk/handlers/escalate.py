@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from socialdesk.bootstrap import agent_picker, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.tickets import DUE_SHARDS
+from socialdesk.domain.model import Model
 from socialdesk.logic.escalate_overdue import escalate_overdue
 
 
-class ScheduledRun(BaseModel):
+class ScheduledRun(Model):
     """The schedule's input: ``{"scheduled_time": "<aws.scheduler.scheduled-time>"}`` — the run's "now"."""
 
     scheduled_time: datetime

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from socialdesk.domain import access, errors
+from socialdesk.domain.model import Model
 
 #: one place that maps every domain error to its HTTP status
 STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
@@ -20,12 +21,14 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.StateConflict: 409,
     errors.Unprocessable: 422,
+    errors.KeyReused: 422,
+    errors.InProgress: 409,
     errors.PayloadTooLarge: 413,
     errors.StorageUnavailable: 503,
 }
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     """Every error the APIs answer: a machine-readable code and a reason for people (never a trace)."""
 
     error: str = Field(description="A short code: invalid_payload, unauthorized, forbidden, not_found, ...")

@@ -6,14 +6,15 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from socialdesk.bootstrap import services
 from socialdesk.common import clients
 from socialdesk.common.observability import entrypoint, logger, metrics
+from socialdesk.domain.model import Model
 
 
-class RefitRun(BaseModel):
+class RefitRun(Model):
     """The schedule's input: ``{"scheduled_time": "<aws.scheduler.scheduled-time>"}`` — the run's "now"."""
 
     scheduled_time: datetime

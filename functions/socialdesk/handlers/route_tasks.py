@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.bootstrap import router
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.classification import Classification
+from socialdesk.domain.model import Model
 from socialdesk.logic.route_messages import BatchRouted, FailedItem, RouteItem
 
 
-class RouteState(BaseModel):
+class RouteState(Model):
     """The route-messages execution state, as each task receives it."""
 
     model_config = ConfigDict(extra="ignore")
@@ -27,7 +28,7 @@ class RouteState(BaseModel):
     error: dict[str, Any] | None = None
 
 
-class TriageState(BaseModel):
+class TriageState(Model):
     """Triage's input: the items routing could not handle, or the whole batch after a failed step."""
 
     model_config = ConfigDict(extra="ignore")

@@ -8,12 +8,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.errors import MentionNotFound, PayloadInvalid
 from socialdesk.domain.mention import StoredMention
+from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import MessageRole, Ticket, TicketStatus
 from socialdesk.logic.respond import REPLY_LIMITS, NoteView, TicketNotFound
 
@@ -21,7 +22,7 @@ from socialdesk.logic.respond import REPLY_LIMITS, NoteView, TicketNotFound
 _CURSOR_KEYS = {"PK", "SK", "queue_pk", "queue_sk"}
 
 
-class QueuePage(BaseModel):
+class QueuePage(Model):
     """One page of a team's queue, most urgent first, then earliest deadline."""
 
     model_config = ConfigDict(frozen=True)
@@ -32,7 +33,7 @@ class QueuePage(BaseModel):
     next_cursor: str | None = None
 
 
-class TicketEventView(BaseModel):
+class TicketEventView(Model):
     """One audit entry: what changed, who or what did it, when."""
 
     type: str
@@ -41,7 +42,7 @@ class TicketEventView(BaseModel):
     details: dict[str, Any] = {}
 
 
-class MessageView(BaseModel):
+class MessageView(Model):
     """A message on the ticket: the customer's own, someone else's in the thread (context), the brand's."""
 
     ref: str
@@ -57,7 +58,7 @@ class MessageView(BaseModel):
     attachments: int = 0
 
 
-class ReplyView(BaseModel):
+class ReplyView(Model):
     """An agent's reply: what it answered, to whom, and what became of its delivery."""
 
     model_config = ConfigDict(extra="ignore")
@@ -79,7 +80,7 @@ class ReplyView(BaseModel):
     last_error: str | None = None
 
 
-class TicketView(BaseModel):
+class TicketView(Model):
     """A ticket with its conversation (oldest first), its replies, its audit trail, and reply limits."""
 
     ticket: Ticket

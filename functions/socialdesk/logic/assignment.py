@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import AgentDirectory, TicketRepository
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.assignment import AgentState, AssignmentMode, Availability, choose_agent
 from socialdesk.domain.errors import PayloadInvalid
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.logic.conflicts import retry_on_conflict
@@ -79,7 +80,7 @@ def assign_if_needed(
     return retry_on_conflict(attempt, what="assignment")
 
 
-class AvailabilityChange(BaseModel):
+class AvailabilityChange(Model):
     """``PUT /agents/{subject}/availability`` body."""
 
     model_config = ConfigDict(extra="forbid")
@@ -93,7 +94,7 @@ class AvailabilityChange(BaseModel):
     )
 
 
-class AgentView(BaseModel):
+class AgentView(Model):
     """An agent in a team: availability, cap, open tickets, when last given one."""
 
     subject: str
@@ -106,7 +107,7 @@ class AgentView(BaseModel):
     updated_at: datetime | None = None
 
 
-class Roster(BaseModel):
+class Roster(Model):
     """A team's agents and its assignment rule."""
 
     team: str
@@ -115,7 +116,7 @@ class Roster(BaseModel):
     agents: list[AgentView]
 
 
-class AvailabilityChanged(BaseModel):
+class AvailabilityChanged(Model):
     """What an availability change did: the agent's state per team, and the tickets handed over (going
     away) or given out (coming online: the team's waiting tickets), ticket id → agent."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import CannedResponseStore, TicketRepository
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.canned import PLACEHOLDERS, CannedResponse, render
 from socialdesk.domain.errors import MentionNotFound, PayloadInvalid
+from socialdesk.domain.model import Model
 from socialdesk.logic.respond import visible_ticket
 
 
@@ -18,7 +19,7 @@ class CannedNotFound(MentionNotFound):
     """No such canned response in the team (404)."""
 
 
-class CannedRequest(BaseModel):
+class CannedRequest(Model):
     """``POST /canned-responses`` / ``PUT /canned-responses/{id}`` body."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,7 +34,7 @@ class CannedRequest(BaseModel):
     version: int | None = Field(default=None, ge=1, description="PUT: the version you read (409 if stale).")
 
 
-class CannedList(BaseModel):
+class CannedList(Model):
     """A team's canned responses, and the placeholders their text may use."""
 
     team: str
@@ -41,7 +42,7 @@ class CannedList(BaseModel):
     placeholders: dict[str, str] = PLACEHOLDERS
 
 
-class RenderedCanned(BaseModel):
+class RenderedCanned(Model):
     """A canned response filled in for one ticket, ready for the reply box."""
 
     canned_id: str
@@ -49,7 +50,7 @@ class RenderedCanned(BaseModel):
     text: str
 
 
-class TicketCanned(BaseModel):
+class TicketCanned(Model):
     """The canned responses of a ticket's team, rendered for it."""
 
     ticket_id: str

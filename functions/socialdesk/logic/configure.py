@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.errors import PayloadInvalid
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 
 if TYPE_CHECKING:
     from socialdesk.dal.config import DynamoPolicyStore
 
 
-class PolicyChange(BaseModel):
+class PolicyChange(Model):
     """``PUT /config/policy``: the version you read, and the whole new document."""
 
     model_config = ConfigDict(extra="forbid")
@@ -25,14 +26,14 @@ class PolicyChange(BaseModel):
     comment: str | None = Field(default=None, max_length=500)
 
 
-class PolicyView(BaseModel):
+class PolicyView(Model):
     """The policy document at a version (``GET``/``PUT /config/policy``)."""
 
     version: int
     policy: dict[str, Any]
 
 
-class PolicyAudit(BaseModel):
+class PolicyAudit(Model):
     """Every policy change, newest first (who, when, which version, why)."""
 
     changes: list[dict[str, Any]]

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from socialdesk.dal.ports import TicketRepository
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket
 from socialdesk.logic.conflicts import retry_on_conflict
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 SAFETY_MILLIS = 5_000
 
 
-class EscalationRun(BaseModel):
+class EscalationRun(Model):
     """What one scheduled run did."""
 
     now: datetime

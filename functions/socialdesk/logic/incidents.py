@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import IncidentRepository, MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Principal, Role
 from socialdesk.domain.errors import MentionNotFound, StateConflict, Unprocessable
 from socialdesk.domain.incident import Incident, IncidentStatus
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.logic.conflicts import retry_on_conflict
@@ -22,7 +23,7 @@ class IncidentNotFound(MentionNotFound):
     """No such incident, or not one the caller's teams can see (404)."""
 
 
-class IncidentTicket(BaseModel):
+class IncidentTicket(Model):
     """A ticket of an incident, as the incident view lists it."""
 
     ticket_id: str
@@ -33,7 +34,7 @@ class IncidentTicket(BaseModel):
     customer: str
 
 
-class IncidentView(BaseModel):
+class IncidentView(Model):
     """An incident with its tickets and counts."""
 
     incident: Incident
@@ -44,7 +45,7 @@ class IncidentView(BaseModel):
     last_seen: datetime
 
 
-class IncidentReplyRequest(BaseModel):
+class IncidentReplyRequest(Model):
     """``POST /incidents/{id}/replies`` body: one text for every linked customer."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +53,7 @@ class IncidentReplyRequest(BaseModel):
     text: NonBlank = Field(min_length=1, max_length=2_000)
 
 
-class IncidentReplyOutcome(BaseModel):
+class IncidentReplyOutcome(Model):
     """What an incident reply did: a reply queued per ticket (each sent once, on its own channel)."""
 
     incident_id: str

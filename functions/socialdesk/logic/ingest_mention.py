@@ -13,11 +13,12 @@ import secrets
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.dal.ports import ErasureRequests, MentionRepository, RawPayloadArchive, WriteOutcome
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.mention import Mention
+from socialdesk.domain.model import Model
 from socialdesk.domain.webhook import (
     BackupReceived,
     EventIgnored,
@@ -32,7 +33,7 @@ from socialdesk.domain.webhook import (
 _EXCERPT = 60
 
 
-class ItemOutcome(BaseModel):
+class ItemOutcome(Model):
     """What happened to one item of a delivery (for metrics, the demo table and tests)."""
 
     model_config = ConfigDict(frozen=True)
@@ -47,7 +48,7 @@ class ItemOutcome(BaseModel):
     reason: str | None = None
 
 
-class IngestReport(BaseModel):
+class IngestReport(Model):
     """Every item's outcome, in delivery order."""
 
     model_config = ConfigDict(frozen=True)

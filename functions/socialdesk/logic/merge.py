@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import TicketRepository
 from socialdesk.domain.access import Principal
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStateError
 from socialdesk.logic.conflicts import retry_on_conflict
 from socialdesk.logic.respond import ReplyRefused, TicketConflict, visible_ticket
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(Model):
     """``POST /tickets/{id}/merge`` body: the ticket this one joins."""
 
     model_config = ConfigDict(extra="forbid")

@@ -13,13 +13,14 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from socialdesk.dal.ports import ReplyStore, TicketRepository
 from socialdesk.domain.access import Forbidden, Principal
 from socialdesk.domain.conversation import ConversationKey, Customer
 from socialdesk.domain.errors import Unprocessable
 from socialdesk.domain.mention import Channel
+from socialdesk.domain.model import Model
 from socialdesk.domain.outreach import OutboundTemplate, may_start
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket
@@ -33,7 +34,7 @@ class OutreachRefused(Unprocessable):
     code = "outreach_refused"
 
 
-class OutreachRequest(BaseModel):
+class OutreachRequest(Model):
     """``POST /outreach`` body: whom to message, where, what, and why."""
 
     model_config = ConfigDict(extra="forbid")
@@ -81,7 +82,7 @@ class OutreachRequest(BaseModel):
         return self
 
 
-class OutreachOutcome(BaseModel):
+class OutreachOutcome(Model):
     """What the follow-up did: the ticket it is on, the message queued (sent from the stream)."""
 
     ticket_id: str

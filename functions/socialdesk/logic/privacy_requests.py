@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import ErasureRequests
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.mention import Channel
+from socialdesk.domain.model import Model
 from socialdesk.domain.webhook import PersonErasureRequested
 from socialdesk.logic.ingest_mention import erasure_id
 
 
-class ErasureRequest(BaseModel):
+class ErasureRequest(Model):
     """``POST /privacy/erasures`` body: who, on which channels (all channels when omitted)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -23,7 +24,7 @@ class ErasureRequest(BaseModel):
     reason: str = Field(default="request_to_the_brand", pattern=r"^[a-z0-9_]{1,40}$")
 
 
-class ErasureRecorded(BaseModel):
+class ErasureRecorded(Model):
     """What the API answers: the confirmation code and where its status page is."""
 
     confirmation_code: str

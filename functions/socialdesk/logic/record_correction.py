@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from socialdesk.dal.learning_ports import CorrectionStore
 from socialdesk.dal.ports import MentionRepository, TicketRepository
@@ -19,12 +19,13 @@ from socialdesk.domain.access import Principal
 from socialdesk.domain.classification import Intent
 from socialdesk.domain.correction import Correction, CorrectionKind
 from socialdesk.domain.errors import StorageUnavailable, Unprocessable
+from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import CloseReason, Ticket, TicketStatus
 
 _log = logging.getLogger(__name__)
 
 
-class TicketFacts(BaseModel):
+class TicketFacts(Model):
     """What the ticket showed when the agent corrected it (the caller reads it from the ticket)."""
 
     model_config = ConfigDict(frozen=True, protected_namespaces=())
@@ -39,7 +40,7 @@ class TicketFacts(BaseModel):
     model_version: str | None = None
 
 
-class CorrectionRequest(BaseModel):
+class CorrectionRequest(Model):
     """``POST /tickets/{id}/corrections`` body: what kind, and the new intent, team or topic."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

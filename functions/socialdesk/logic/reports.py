@@ -6,10 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
 from socialdesk.domain.access import Forbidden, Principal
 from socialdesk.domain.errors import PayloadInvalid
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.domain.timeutil import to_utc
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 _REPORTED = (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.RESOLVED)
 
 
-class SlaReport(BaseModel):
+class SlaReport(Model):
     """One team, one period (tickets created in [from, to))."""
 
     team: str
@@ -135,7 +134,7 @@ RESPONSE_BUCKETS: tuple[tuple[str, float | None], ...] = (
 )
 
 
-class Bucket(BaseModel):
+class Bucket(Model):
     """One bar of a distribution."""
 
     label: str
@@ -143,7 +142,7 @@ class Bucket(BaseModel):
     count: int
 
 
-class ComplianceCell(BaseModel):
+class ComplianceCell(Model):
     """First-response SLA compliance of one team or agent on one day (tickets created that day)."""
 
     key: str
@@ -153,7 +152,7 @@ class ComplianceCell(BaseModel):
     rate: float | None
 
 
-class CsatSummary(BaseModel):
+class CsatSummary(Model):
     """Surveys sent and answered, and the scores."""
 
     sent: int
@@ -162,7 +161,7 @@ class CsatSummary(BaseModel):
     by_score: dict[str, int]
 
 
-class DeskReport(BaseModel):
+class DeskReport(Model):
     """Several teams over a period, for the console's charts."""
 
     teams: list[str]

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Principal
 from socialdesk.domain.errors import Conflict, MentionNotFound, StateConflict, Unprocessable
 from socialdesk.domain.mention import Mention, MentionKind
+from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket, TicketChange, TicketStateError, TicketStatus
 from socialdesk.logic.conflicts import retry_on_conflict
@@ -70,7 +71,7 @@ class TicketConflict(StateConflict):
     """The ticket's state does not allow this now (HTTP 409): closed, withdrawn, a deleted message."""
 
 
-class ReplyRequest(BaseModel):
+class ReplyRequest(Model):
     """``POST /tickets/{id}/replies`` body."""
 
     model_config = ConfigDict(extra="forbid")
@@ -89,7 +90,7 @@ class ReplyRequest(BaseModel):
     )
 
 
-class AssignRequest(BaseModel):
+class AssignRequest(Model):
     """``POST /tickets/{id}/assign`` body: an agent, a team, or both."""
 
     model_config = ConfigDict(extra="forbid")
@@ -98,7 +99,7 @@ class AssignRequest(BaseModel):
     team: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 
 
-class ResolveRequest(BaseModel):
+class ResolveRequest(Model):
     """``POST /tickets/{id}/resolve`` body."""
 
     model_config = ConfigDict(extra="forbid")
@@ -111,7 +112,7 @@ class ResolveRequest(BaseModel):
     )
 
 
-class NoteRequest(BaseModel):
+class NoteRequest(Model):
     """``POST /tickets/{id}/notes`` body: an internal note, never sent to the customer."""
 
     model_config = ConfigDict(extra="forbid")
@@ -119,7 +120,7 @@ class NoteRequest(BaseModel):
     text: NonBlank = Field(min_length=1, max_length=5_000)
 
 
-class NoteView(BaseModel):
+class NoteView(Model):
     """An internal note: who wrote what, when (from the audit trail)."""
 
     note_id: str
@@ -129,7 +130,7 @@ class NoteView(BaseModel):
     created_at: datetime
 
 
-class ReplyOutcome(BaseModel):
+class ReplyOutcome(Model):
     """What the API answers after a reply: the stored reply and its delivery so far."""
 
     reply_id: str

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from socialdesk.dal.ports import IncidentRepository, MentionRepository, SurgeCounter, TicketRepository
 from socialdesk.domain.classification import Classification
@@ -21,6 +21,7 @@ from socialdesk.domain.conversation import ConversationKey, Customer
 from socialdesk.domain.errors import Conflict, DomainError, StorageUnavailable
 from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Mention, MentionKind, StoredMention
+from socialdesk.domain.model import Model
 from socialdesk.domain.outreach import csat_rating
 from socialdesk.domain.routing import RoutingDecision, RoutingFacts, RoutingPolicy
 from socialdesk.domain.ticket import (
@@ -37,7 +38,7 @@ from socialdesk.logic.conflicts import retry_on_conflict
 MAX_PARENT_HOPS = 10
 
 
-class RouteItem(BaseModel):
+class RouteItem(Model):
     """One stream record routing acts on (built by dispatch from the stream image; no re-read)."""
 
     model_config = ConfigDict(frozen=True)
@@ -55,7 +56,7 @@ class RouteItem(BaseModel):
     ticket_id: str | None = None
 
 
-class RouteOutcome(BaseModel):
+class RouteOutcome(Model):
     """What routing did with one item."""
 
     ref: str
@@ -67,7 +68,7 @@ class RouteOutcome(BaseModel):
     incident_id: str | None = None
 
 
-class FailedItem(BaseModel):
+class FailedItem(Model):
     """An item routing could not handle (it goes to triage)."""
 
     item: RouteItem
@@ -75,7 +76,7 @@ class FailedItem(BaseModel):
     cause: str
 
 
-class BatchRouted(BaseModel):
+class BatchRouted(Model):
     """The Route step's output."""
 
     outcomes: list[RouteOutcome]

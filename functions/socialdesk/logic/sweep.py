@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from socialdesk.dal.ports import MentionRepository, RawPayloadArchive
+from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import Ticket
 
 #: how long an item is left alone before the sweep takes it for stuck (the pipeline may be on it)
@@ -31,7 +30,7 @@ GRACE = timedelta(minutes=10)
 DELIVERED_LOOKBACK = timedelta(days=7)
 
 
-class SweepReport(BaseModel):
+class SweepReport(Model):
     """What one sweep found and repaired."""
 
     scanned: int = 0

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from socialdesk.domain.mention import MentionKind
+from socialdesk.domain.model import Model
 from socialdesk.domain.timeutil import to_utc
 
 
-class GenericAuthor(BaseModel):
+class GenericAuthor(Model):
     """Who wrote it, as the source knows them."""
 
     model_config = ConfigDict(extra="ignore")
@@ -28,7 +29,7 @@ class GenericAuthor(BaseModel):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-class GenericMention(BaseModel):
+class GenericMention(Model):
     """One item: ``{"id", "text", "created_at", ...}``; ``event`` says created, updated or deleted."""
 
     model_config = ConfigDict(extra="ignore")
@@ -64,7 +65,7 @@ class GenericMention(BaseModel):
         return MentionKind(self.kind)
 
 
-class GenericDelivery(BaseModel):
+class GenericDelivery(Model):
     """A batch: ``{"mentions": [...]}`` (a single item object is accepted too)."""
 
     model_config = ConfigDict(extra="ignore")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from socialdesk.domain.model import Model
 from socialdesk.domain.timeutil import to_utc
 
 
@@ -40,7 +41,7 @@ RequiredTimestamp = Annotated[datetime, BeforeValidator(_timestamp)]
 Url = Annotated[str | None, BeforeValidator(_text_or_none)]
 
 
-class _Model(BaseModel):
+class _Model(Model):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 

@@ -28,14 +28,16 @@ import time
 import urllib.parse
 from collections.abc import Iterable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from socialdesk.domain.model import Model
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 VERSION = "1.0"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class OAuth1Credentials(BaseModel):
+class OAuth1Credentials(Model):
     """The app's consumer key and secret and the brand account's access token and secret."""
 
     model_config = ConfigDict(frozen=True)

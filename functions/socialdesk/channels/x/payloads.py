@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
+from socialdesk.domain.model import Model
 from socialdesk.domain.timeutil import to_utc
 
 
@@ -58,7 +59,7 @@ Count = Annotated[int, Field(ge=0, le=10**15)]
 LenientBool = Annotated[bool | None, BeforeValidator(_lenient_bool)]
 
 
-class _Model(BaseModel):
+class _Model(Model):
     """Base: unknown fields are ignored, the model is read-only."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)

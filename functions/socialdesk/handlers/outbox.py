@@ -23,7 +23,7 @@ def handle(record: dict[str, Any]) -> tuple[int, int, int]:
     entity = image.get("entity")
     if entity == "reply":
         if record.get("eventName") == "INSERT" and image.get("status") == "queued":
-            reply_service().retry(str(image["ticket_id"]), str(image["reply_id"]), from_queue=False)
+            reply_service().recorded(image)
             return 0, 0, 1
         return 0, 0, 0
     if entity in ("ticket", "incident"):

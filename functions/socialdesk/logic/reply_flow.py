@@ -79,6 +79,7 @@ class ReplyService:
             tickets=self.tickets,
             replies=self.replies,
             mentions=self.mentions,
+            inline=True,
         )
         return self._deliver(reply).model_dump(mode="json")
 
@@ -96,6 +97,14 @@ class ReplyService:
         if outcome.retrying:
             self.enqueue_retry(outcome.ticket_id, outcome.reply_id)
         return outcome
+
+    def recorded(self, reply: dict[str, Any]) -> None:
+        """The outbox saw a reply recorded: deliver it, or, when its caller delivers it inline, check on
+        it after the retry queue's delay (a caller that died midway is covered; a live one is not raced)."""
+        if reply.get("inline"):
+            self.enqueue_retry(str(reply["ticket_id"]), str(reply["reply_id"]))
+        else:
+            self.retry(str(reply["ticket_id"]), str(reply["reply_id"]), from_queue=False)
 
     def retry(self, ticket_id: str, reply_id: str, *, from_queue: bool = True) -> dict[str, Any]:
         """Deliver a stored reply that is still queued or failed retryably.

@@ -203,10 +203,13 @@ def record_reply(
     replies: ReplyStore,
     mentions: MentionRepository,
     kind: Literal["reply", "survey", "outreach"] = "reply",
+    inline: bool = False,
 ) -> dict[str, Any]:
     """Validate and store the reply (``queued``); a retried request returns the stored one unchanged.
 
     ``kind`` is ``survey`` for the satisfaction survey after resolution (its delivery stops no clock).
+    ``inline``: the caller delivers it at once (an agent's reply); the outbox then only checks on it
+    later instead of racing the caller to send it.
     """
     existing = replies.reply(ticket_id, reply_id)
     if existing is not None:
@@ -244,6 +247,7 @@ def record_reply(
         "attempts": 0,
         "created_at": now.isoformat(),
         "kind": kind,
+        "inline": inline or None,
     }
     if not replies.add_reply(reply):
         stored = replies.reply(ticket_id, reply_id)

@@ -156,6 +156,8 @@ def test_x_revoke_leaves_no_trace_of_the_person_and_a_redelivery_brings_nothing_
     public, private = ticket_of(desk, f"x#{BASE_ID + 1}"), ticket_of(desk, f"x#{BASE_ID + 3}")
     reply(desk, public, f"So sorry {NAME}, @{HANDLE}: we are on it", "p1")
     reply(desk, private, f"Hi {NAME}, your refund is on its way", "d1")
+    corrected = api(desk, "POST", f"/tickets/{public}/corrections", {"kind": "intent", "intent": "complaint"})
+    assert corrected.status == 201, corrected.body  # a labelled example holding the person's text
     native = {
         "for_user_id": BRAND,
         "tweet_create_events": [

@@ -33,6 +33,12 @@ class InMemoryCorrections:
     def between(self, start: datetime, end: datetime) -> list[Correction]:
         return [c for _, c in sorted(self.items.items()) if start <= c.recorded_at < end]
 
+    def forget_ticket(self, ticket_id: str) -> int:
+        mine = [key for key, c in self.items.items() if c.ticket_id == ticket_id]
+        for key in mine:
+            del self.items[key]
+        return len(mine)
+
 
 class InMemoryRegistry:
     """A ModelRegistry in memory: versions, a pointer moved only from the expected version, an audit."""

@@ -116,6 +116,25 @@ class DynamoCorrectionStore:
             return stored
         return correction
 
+    def forget_ticket(self, ticket_id: str) -> int:
+        """Delete the ticket's corrections, found through its markers (every correction has one)."""
+        try:
+            markers = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"CORRECTED#{ticket_id}"}},
+                ConsistentRead=True,
+            )["Items"]
+            for marker in markers:
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key={"PK": marker["correction_pk"], "SK": marker["correction_sk"]},
+                )
+                self._client.delete_item(TableName=self._table, Key={"PK": marker["PK"], "SK": marker["SK"]})
+        except ClientError as error:
+            raise StorageUnavailable(str(error)) from error
+        return len(markers)
+
     def _marker(self, correction: Correction) -> Correction | None:
         marker = self._get(f"CORRECTED#{correction.ticket_id}", correction.identity)
         if marker is None:

@@ -31,6 +31,10 @@ class CorrectionStore(Protocol):
         """Corrections recorded in ``[start, end)``, oldest first."""
         ...
 
+    def forget_ticket(self, ticket_id: str) -> int:
+        """Delete every correction of a ticket (its customer's erasure: they hold the message text)."""
+        ...
+
 
 class ModelVersion(Model):
     """One published routing model version."""

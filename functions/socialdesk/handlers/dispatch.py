@@ -94,6 +94,7 @@ def _erase(image: dict[str, Any]) -> None:
         tickets=svc.tickets,
         replies=svc.tickets,
         erasures=svc.erasures,
+        corrections=svc.corrections,
     )
     metrics.add_metric(name="MessagesErased", unit="Count", value=erased)
 

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import Any, Protocol
 
+from socialdesk.dal.learning_ports import CorrectionStore
 from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, ReplyStore, TicketRepository
 from socialdesk.domain.ticket import MessageRole, Ticket
 from socialdesk.logic.conflicts import retry_on_conflict
@@ -40,6 +41,7 @@ def erase_person(
     tickets: TicketRepository,
     replies: ReplyStore,
     erasures: ErasureLog,
+    corrections: CorrectionStore | None = None,
 ) -> int:
     """Carry out one recorded erasure request; returns how many of the person's messages were erased."""
     if request.get("status") == "completed" or not request.get("author_id"):
@@ -72,6 +74,8 @@ def erase_person(
         payloads += _scrub_thread(ticket, mine, terms, mentions, archive)
         if ticket.customer.key in identities or ticket.customer.key is None:
             tickets_erased += _forget_customer(ticket, request_id, now, tickets, replies, mentions, archive)
+            if corrections is not None:  # labelled examples hold the customer's message text
+                corrections.forget_ticket(ticket.ticket_id)
 
     erasures.complete(
         request_id, len(found), now, {"messages": len(found), "tickets": tickets_erased, "payloads": payloads}

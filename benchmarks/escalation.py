@@ -21,38 +21,33 @@ DUE = 100
 DAY_TICKETS = 600
 
 
-def _ticket(n: int, created: datetime, policy: Any, priority: str = "normal") -> Any:
-    from socialdesk.domain.clock import start_clock
-    from socialdesk.domain.sla import ClockKind
-    from socialdesk.domain.ticket import Priority, Ticket, TicketStatus
+#: customers' first messages: the router gives each its team, priority and first-response clock
+OPENERS = (
+    "@SkyHighAir my flight was cancelled and nobody answers the phone, worst airline ever",
+    "@SkyHighAir how do I change the name on my booking?",
+    "@SkyHighAir my bag never arrived, three days now",
+    "@SkyHighAir charged twice for my seat, please fix this",
+)
 
-    base = Ticket(
-        ticket_id=f"T-bench-{n:07d}",
-        status=TicketStatus.OPEN,
-        team="customer-care",
-        priority=Priority(priority),
-        channel="x",
-        thread_key=f"x#{n}",
-        first_mention=f"x#{n}",
-        created_at=created,
-        updated_at=created,
-        sla_policy="standard",
-    )
-    return start_clock(base, ClockKind.FIRST_RESPONSE, created, policy)
+
+def _tickets(created: list[datetime]) -> list[Any]:
+    """One routed ticket per moment, opened by the domain (the router on in-memory ports)."""
+    from socialdesk.dal.config import packaged_policy
+    from tests.unit.test_conversations import Desk, tweet
+
+    policy = packaged_policy("default")
+    # the backlog is many separate complaints, not one incident: no surge joins them
+    desk = Desk(policy.model_copy(update={"surge": policy.surge.model_copy(update={"threshold": 10**9})}))
+    for n, at in enumerate(sorted(created)):
+        desk.receive(tweet(OPENERS[n % len(OPENERS)], handle=f"bench{n}", at=at))
+    return list(desk.tickets.tickets.values())
 
 
 def _load(stack: Any, tickets: list[Any]) -> None:
-    from socialdesk.dal.items import to_attributes
-    from socialdesk.dal.tickets import ticket_key, ticket_values
+    from socialdesk.dal.tickets import ticket_item
+    from tests.support.history import put_items
 
-    client = stack.client("dynamodb")
-    table = stack.environment["TABLE_NAME"]
-    for start in range(0, len(tickets), 25):
-        batch = [
-            {"PutRequest": {"Item": {**ticket_key(t.ticket_id), **to_attributes(ticket_values(t))}}}
-            for t in tickets[start : start + 25]
-        ]
-        client.batch_write_item(RequestItems={table: batch})
+    put_items(stack, ({"PK": f"TICKET#{t.ticket_id}", "SK": "TICKET", **ticket_item(t)} for t in tickets))
 
 
 def _counting(stack: Any) -> Counter[str]:
@@ -73,14 +68,14 @@ def one_run_over_a_large_backlog(total: int = OPEN_TICKETS, due: int = DUE) -> d
     """Items read and calls made by one run when ``due`` of ``total`` open tickets are due."""
     from local.stack import LocalStack
     from socialdesk import bootstrap
-    from socialdesk.dal.config import packaged_policy
 
     stack = LocalStack()
-    policy = packaged_policy("default")
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    now = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # a Monday afternoon in the desk's hours
     rng = random.Random(1)
-    tickets = [_ticket(n, now - timedelta(minutes=rng.uniform(0, 180)), policy) for n in range(total - due)]
-    tickets += [_ticket(total - due + n, now - timedelta(minutes=200 + n % 30), policy) for n in range(due)]
+    # not yet due: opened within the last 30 minutes; due: opened 200-230 minutes ago (a level due)
+    created = [now - timedelta(minutes=rng.uniform(0, 30)) for _ in range(total - due)]
+    created += [now - timedelta(minutes=200 + n % 30) for n in range(due)]
+    tickets = _tickets(created)
     started = time.perf_counter()
     _load(stack, tickets)
     load_seconds = time.perf_counter() - started
@@ -107,17 +102,11 @@ def one_run_over_a_large_backlog(total: int = OPEN_TICKETS, due: int = DUE) -> d
 def lag_over_a_day(count: int = DAY_TICKETS) -> dict[str, Any]:
     """Escalation lag (action time - level time) with one run a minute over a simulated day."""
     from local.stack import LocalStack
-    from socialdesk.dal.config import packaged_policy
 
     stack = LocalStack()
-    policy = packaged_policy("default")
     day = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
     rng = random.Random(2)
-    priorities = ["urgent", "high", "normal", "normal", "low"]
-    tickets = [
-        _ticket(n, day + timedelta(seconds=rng.uniform(0, 86_400)), policy, rng.choice(priorities))
-        for n in range(count)
-    ]
+    tickets = _tickets([day + timedelta(seconds=rng.uniform(0, 86_400)) for _ in range(count)])
     _load(stack, tickets)
     lags: list[float] = []
     levels: Counter[str] = Counter()

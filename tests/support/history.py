@@ -3,11 +3,12 @@ days (the reports' scaling test and benchmark)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from local.gateway import LocalGateway
+from local.stack import LocalStack
 from socialdesk.dal.items import to_attributes
 from socialdesk.dal.tickets import ticket_from_item, ticket_item
 from tests.support.routing import deliver, ticket_of, tweet
@@ -21,8 +22,6 @@ def write_history(gateway: LocalGateway, tickets: int, until: datetime, every: t
     deliver(gateway, tweet(1, COMPLAINT))
     model = ticket_from_item(ticket_of(gateway, 1))
     stack = gateway.stack
-    client = stack.client("dynamodb")
-    table = stack.environment["TABLE_NAME"]
 
     def items() -> Iterator[dict[str, Any]]:
         for n in range(tickets):
@@ -31,17 +30,21 @@ def write_history(gateway: LocalGateway, tickets: int, until: datetime, every: t
             values = {k: v for k, v in ticket_item(copy).items() if k not in ("due_pk", "due_sk")}
             yield {"PK": f"TICKET#{copy.ticket_id}", "SK": "TICKET", **values}
 
-    # straight into moto's table, in-process (the history is set-up, not what is measured)
+    put_items(stack, items())
+    return str(model.team)
+
+
+def put_items(stack: LocalStack, items: Iterable[dict[str, Any]]) -> None:
+    """Write plain-Python items straight into moto's table, in-process (set-up, not what is measured)."""
     from moto.dynamodb.models import dynamodb_backends
 
     from local import moto_patches
 
-    region = client.meta.region_name
+    table = stack.environment["TABLE_NAME"]
     with moto_patches.LOCK:
-        backend = dynamodb_backends["123456789012"][region]
-        for item in items():
+        backend = dynamodb_backends["123456789012"][stack.client("dynamodb").meta.region_name]
+        for item in items:
             backend.put_item(table, to_attributes(item))
-    return str(model.team)
 
 
 class ReadCounter:

@@ -41,6 +41,8 @@ __all__ = [
 
 #: how many delivered reply ids a ticket remembers (a redelivered "delivered" event is a no-op)
 _REMEMBERED_REPLIES = 50
+#: the backups a ticket remembers, so that routing one twice (a retried step) counts it once
+_REMEMBERED_BACKUPS = 200
 SYSTEM = "system:route-mention"
 
 
@@ -236,6 +238,8 @@ class Ticket(Model):
     breached: bool = False
     max_escalation_level: int = 0
     delivered_replies: tuple[str, ...] = ()
+    #: the latest backups counted (their message refs): a retried or duplicated routing is a no-op
+    backed_by: tuple[str, ...] = ()
     triage_error: str | None = None
     created_at: datetime
     updated_at: datetime
@@ -432,14 +436,26 @@ class Ticket(Model):
         )
 
     def add_backup(
-        self, count: int, kind: str, at: datetime, decision: RoutingDecision | None, policy: RoutingPolicy
+        self,
+        count: int,
+        kind: str,
+        at: datetime,
+        decision: RoutingDecision | None,
+        policy: RoutingPolicy,
+        ref: str | None = None,
     ) -> TicketChange:
         """Other customers back the complaint up (likes, reposts, replies, quotes): more urgent, maybe moved.
 
         ``decision`` is the routing of the customer's latest message re-evaluated with the new
-        engagement (None when nothing is left to route, e.g. every message was deleted).
+        engagement (None when nothing is left to route, e.g. every message was deleted). ``ref``, the
+        backing message, is counted once however often it is routed.
         """
-        ticket = self._evolved(at, engagement=self.engagement + count, backup=self.backup + count)
+        if ref is not None and ref in self.backed_by:
+            return self._unchanged()
+        remembered = (*self.backed_by, ref)[-_REMEMBERED_BACKUPS:] if ref else self.backed_by
+        ticket = self._evolved(
+            at, engagement=self.engagement + count, backup=self.backup + count, backed_by=remembered
+        )
         events = [
             TicketEvent(
                 type="BackupAdded",

@@ -290,7 +290,12 @@ class Router:
             if ticket is None:
                 return RouteOutcome(ref=item.ref, action="backup_ignored")
             change = ticket.add_backup(
-                item.count, item.backup_kind or "like", at, self._reevaluated(ticket, item.count), self.policy
+                item.count,
+                item.backup_kind or "like",
+                at,
+                self._reevaluated(ticket, item.count),
+                self.policy,
+                ref=item.ref,
             )
             self.tickets.save(change)
             return self._outcome(item.ref, "backup", change.ticket)

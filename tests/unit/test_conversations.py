@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from socialdesk.dal.config import packaged_policy
+from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.mention import Author, Channel, Direction, Engagement, Mention, MentionKind
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import CloseReason, MessageRole, Ticket, TicketStatus
@@ -307,6 +308,32 @@ def test_a_surge_takes_the_complaints_before_the_threshold_into_the_incident() -
     assert all(t.incident_id == incidents[0].incident_id for t in tickets.values())
     assert set(incidents[0].tickets) == set(tickets)
     assert [e.type for e in desk.incidents.outbox] == ["IncidentOpened"]
+
+
+def test_an_incident_whose_opener_failed_midway_still_takes_the_earlier_complaints() -> None:
+    desk = Desk()
+    threshold = desk.policy.surge.threshold
+    complaints = [
+        tweet(f"@brand the app is down again, I cannot log in, terrible #{i}", handle=f"c{i}", at=NOW)
+        for i in range(threshold + 2)
+    ]
+    for complaint in complaints[: threshold - 1]:
+        desk.receive(complaint)
+    earlier = desk.ticket_of(complaints[0]).ticket_id
+
+    def storage_fails(ticket_id: str) -> None:
+        if ticket_id == earlier:
+            raise StorageUnavailable("ticket store: ThrottlingException")
+
+    desk.tickets.before_write = storage_fails  # the opener's join of an earlier complaint fails ...
+    with pytest.raises(StorageUnavailable):
+        desk.receive(complaints[threshold - 1])
+    desk.tickets.before_write = None
+    desk.receive(complaints[threshold - 1])  # ... its step is retried (a re-sent record)
+    desk.receive(complaints[threshold])
+    (incident,) = desk.incidents.by_id.values()
+    assert all(desk.ticket_of(c).incident_id == incident.incident_id for c in complaints[: threshold + 1])
+    assert incident.earlier_joined
 
 
 def test_conversations_are_per_brand_account_and_rules_can_condition_on_it() -> None:

@@ -54,6 +54,8 @@ class Incident(Model):
     ticket_count: int = 0
     resolved_at: datetime | None = None
     resolution: str | None = None
+    #: whether the complaints counted before the threshold have joined (done once, whoever finishes it)
+    earlier_joined: bool = False
     version: int = Field(default=1, ge=1)
 
     @classmethod
@@ -113,6 +115,13 @@ class Incident(Model):
             else ()
         )
         return IncidentChange(incident=incident, events=events, expected_version=self.version)
+
+    def earlier_members_joined(self) -> IncidentChange:
+        """The tickets counted before the threshold have joined: no later message needs to look again."""
+        if self.earlier_joined:
+            return IncidentChange(incident=self, expected_version=self.version)
+        incident = self.model_copy(update={"earlier_joined": True, "version": self.version + 1})
+        return IncidentChange(incident=incident, expected_version=self.version)
 
     def resolve(self, resolution: str, actor: str, at: datetime) -> IncidentChange:
         """The desk resolves the incident (its tickets are resolved with it)."""

@@ -9,7 +9,7 @@ the clock). Every step is idempotent: a batch may be routed twice, concurrently,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -94,8 +94,6 @@ class Router:
     surge: SurgeCounter
     incidents: IncidentRepository
     policy: RoutingPolicy
-    #: incidents this router opened whose earlier members have not joined yet (see ``_join_earlier``)
-    _opened: set[str] = field(default_factory=set, init=False, repr=False)
 
     def classify(self, mention: Mention) -> Classification:
         """The Classify step: ``mention`` as the policy reads the model (VIPs, decision thresholds)."""
@@ -229,8 +227,7 @@ class Router:
         outcome = retry_on_conflict(attempt, what="threading")
         if outcome.ticket_id:
             self.mentions.attach(message.ref, outcome.ticket_id, MessageRole.CUSTOMER.value)
-        if decision.incident_id in self._opened and outcome.ticket_id:
-            self._opened.discard(str(decision.incident_id))
+        if decision.incident_id and outcome.ticket_id:
             self._join_earlier(decision, outcome.ticket_id, message.created_at)
         return outcome
 
@@ -386,7 +383,6 @@ class Router:
                 topic, surge.crisis_team, at, members, surge.threshold, surge.window_minutes
             )
             self.incidents.open(opened, replaces=active.incident_id if active else None)
-            self._opened.add(opened.incident.incident_id)
             return opened.incident
 
         return retry_on_conflict(attempt, what="incident")
@@ -394,12 +390,13 @@ class Router:
     def _join_earlier(self, decision: RoutingDecision, current_ticket: str, at: datetime) -> None:
         """When a surge opens an incident, the complaints counted before the threshold join it too.
 
-        Only the message that opened the incident does this (once): every later one is routed with the
-        incident already, so re-reading the incident's tickets per message would make a viral
-        complaint quadratic.
+        Done once per incident, recorded on it (``earlier_joined``): every later message is routed with
+        the incident already, so re-reading the incident's tickets per message would make a viral
+        complaint quadratic; and an execution that failed midway leaves the flag unset, so its retry
+        (or the next message) finishes the joins.
         """
         incident = self.incidents.get(decision.incident_id or "")
-        if incident is None:
+        if incident is None or incident.earlier_joined:
             return
         for ticket_id in incident.tickets:
             if ticket_id == current_ticket:
@@ -419,6 +416,13 @@ class Router:
                     self.tickets.save(change)
 
             retry_on_conflict(attempt, what="incident join")
+
+        def mark() -> None:
+            current = self.incidents.get(incident.incident_id)
+            if current is not None and not current.earlier_joined:
+                self.incidents.save(current.earlier_members_joined())
+
+        retry_on_conflict(mark, what="incident join")
 
     # -- triage ---------------------------------------------------------------------------------------
     def triage(self, item: RouteItem, error: str, cause: str) -> RouteOutcome:

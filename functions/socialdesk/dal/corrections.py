@@ -18,6 +18,7 @@ from socialdesk.dal.items import from_attributes, to_attributes
 from socialdesk.domain.correction import Correction
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.model import Model
+from socialdesk.domain.timeutil import months_touched
 
 ENTITY = "correction"
 MARKER_ENTITY = "correction_marker"
@@ -45,14 +46,6 @@ class CorrectionItem(Model):
     def to_domain(self) -> Correction:
         """The correction this item holds."""
         return Correction.model_validate(self.correction)
-
-
-def _months(start: datetime, end: datetime) -> list[str]:
-    months, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 class DynamoCorrectionStore:
@@ -154,7 +147,7 @@ class DynamoCorrectionStore:
     def between(self, start: datetime, end: datetime) -> list[Correction]:
         """Corrections recorded in ``[start, end)``: one query per month, oldest first."""
         found: list[Correction] = []
-        for month in _months(start, end):
+        for month in months_touched(start, end):
             kwargs: dict[str, Any] = {
                 "TableName": self._table,
                 "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",

@@ -9,7 +9,7 @@ stored.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from socialdesk.dal.items import to_attributes
@@ -18,6 +18,7 @@ from socialdesk.domain.errors import Conflict
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.priority import Priority
 from socialdesk.domain.ticket import Ticket, TicketChange, TicketEvent, TicketStatus
+from socialdesk.domain.timeutil import months_touched
 
 QUEUE_INDEX = "QueueIndex"
 DUE_INDEX = "DueIndex"
@@ -48,16 +49,6 @@ def report_keys(team: str, created_at: datetime, ticket_id: str) -> dict[str, st
         "report_pk": f"REPORT#{team}#{created_at.astimezone(UTC):%Y-%m}",
         "report_sk": f"{_stamp(created_at)}#{ticket_id}",
     }
-
-
-def _months(start: datetime, end: datetime) -> list[str]:
-    """Every month (``YYYY-MM``) the period [start, end) touches."""
-    month, last = start.astimezone(UTC).replace(day=1), end.astimezone(UTC)
-    found = []
-    while month < last:
-        found.append(f"{month:%Y-%m}")
-        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1, hour=0, minute=0, second=0)
-    return found
 
 
 def ticket_key(ticket_id: str) -> dict[str, dict[str, str]]:
@@ -242,7 +233,7 @@ class DynamoTicketRepository:
         """The team's tickets opened in [start, end): the period's months on ReportIndex (keys only),
         then the tickets themselves, so the cost follows the period's tickets, not the team's history."""
         keys = []
-        for month in _months(start, end):
+        for month in months_touched(start, end):
             keys.extend(
                 self._table.query(
                     IndexName=REPORT_INDEX,

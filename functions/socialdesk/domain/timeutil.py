@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 #: numbers above this are milliseconds (1e11 s is the year 5138; 1e11 ms is 1973)
@@ -49,6 +49,16 @@ def to_utc(value: object) -> datetime:
                 raise ValueError(f"unrecognised timestamp: {value!r}") from None
         return to_utc(parsed)
     raise ValueError(f"not a timestamp: {value!r}")
+
+
+def months_touched(start: datetime, end: datetime) -> list[str]:
+    """Every month (``YYYY-MM``, UTC) the period [start, end) touches."""
+    month, last = start.astimezone(UTC).replace(day=1), end.astimezone(UTC)
+    found = []
+    while month < last:
+        found.append(f"{month:%Y-%m}")
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1, hour=0, minute=0, second=0)
+    return found
 
 
 def _from_epoch(number: float) -> datetime:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import ConfigDict
 
-from socialdesk.dal.items import from_attributes, to_attributes
+from socialdesk.dal.items import to_attributes
+from socialdesk.dal.table import Table
 from socialdesk.domain.correction import Correction
-from socialdesk.domain.errors import StorageUnavailable
+from socialdesk.domain.errors import Conflict
 from socialdesk.domain.model import Model
 from socialdesk.domain.timeutil import months_touched
 
@@ -60,22 +60,16 @@ class DynamoCorrectionStore:
     """
 
     def __init__(self, client: Any, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
+        self._table = Table(client, table_name, "correction store")
 
     def add(self, correction: Correction) -> bool:
         """Put the correction unless the same one (same time, ticket and kind) is stored."""
-        item = CorrectionItem.of(correction)
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_attributes(item.model_dump()),
-                ConditionExpression="attribute_not_exists(PK)",
+            self._table.put(
+                {}, CorrectionItem.of(correction).model_dump(), condition="attribute_not_exists(PK)"
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise StorageUnavailable(str(error)) from error
+        except Conflict:
+            return False
         return True
 
     def add_once(self, correction: Correction) -> Correction:
@@ -88,21 +82,14 @@ class DynamoCorrectionStore:
             "correction_pk": item.PK,
             "correction_sk": item.SK,
         }
-        puts = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_attributes(body),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            }
-            for body in (marker, item.model_dump())
-        ]
         try:
-            self._client.transact_write_items(TransactItems=puts)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise StorageUnavailable(str(error)) from error
+            self._table.transact_put(
+                [
+                    {"key": {}, "values": body, "condition": "attribute_not_exists(PK)"}
+                    for body in (marker, item.model_dump())
+                ]
+            )
+        except Conflict:
             stored = self._marker(correction)
             if stored is None:  # the correction item alone was there (stored by add): the same one
                 return correction
@@ -111,21 +98,14 @@ class DynamoCorrectionStore:
 
     def forget_ticket(self, ticket_id: str) -> int:
         """Delete the ticket's corrections, found through its markers (every correction has one)."""
-        try:
-            markers = self._client.query(
-                TableName=self._table,
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"CORRECTED#{ticket_id}"}},
-                ConsistentRead=True,
-            )["Items"]
-            for marker in markers:
-                self._client.delete_item(
-                    TableName=self._table,
-                    Key={"PK": marker["correction_pk"], "SK": marker["correction_sk"]},
-                )
-                self._client.delete_item(TableName=self._table, Key={"PK": marker["PK"], "SK": marker["SK"]})
-        except ClientError as error:
-            raise StorageUnavailable(str(error)) from error
+        markers = self._table.query(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"CORRECTED#{ticket_id}"}},
+            ConsistentRead=True,
+        )
+        for marker in markers:
+            self._table.delete(to_attributes({"PK": marker["correction_pk"], "SK": marker["correction_sk"]}))
+            self._table.delete(to_attributes({"PK": marker["PK"], "SK": marker["SK"]}))
         return len(markers)
 
     def _marker(self, correction: Correction) -> Correction | None:
@@ -136,37 +116,21 @@ class DynamoCorrectionStore:
         return CorrectionItem.model_validate(stored).to_domain() if stored else None
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        try:
-            found = self._client.get_item(
-                TableName=self._table, Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True
-            ).get("Item")
-        except ClientError as error:
-            raise StorageUnavailable(str(error)) from error
-        return from_attributes(found) if found else None
+        return self._table.get({"PK": {"S": pk}, "SK": {"S": sk}})
 
     def between(self, start: datetime, end: datetime) -> list[Correction]:
         """Corrections recorded in ``[start, end)``: one query per month, oldest first."""
         found: list[Correction] = []
         for month in months_touched(start, end):
-            kwargs: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
-                "ExpressionAttributeValues": {
+            for raw in self._table.query(
+                KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={
                     ":pk": {"S": f"CORRECTION#{month}"},
                     ":lo": {"S": start.isoformat()},
                     ":hi": {"S": end.isoformat()},
                 },
-            }
-            while True:
-                try:
-                    page = self._client.query(**kwargs)
-                except ClientError as error:
-                    raise StorageUnavailable(str(error)) from error
-                for raw in page.get("Items", []):
-                    correction = CorrectionItem.model_validate(from_attributes(raw)).to_domain()
-                    if start <= correction.recorded_at < end:
-                        found.append(correction)
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            ):
+                correction = CorrectionItem.model_validate(raw).to_domain()
+                if start <= correction.recorded_at < end:
+                    found.append(correction)
         return found

@@ -217,12 +217,20 @@ def reply_service() -> ReplyService:
     )
 
     def enqueue(ticket_id: str, reply_id: str) -> None:
+        """Queue a delivery check; a queue that cannot take it is a retryable storage fault (503)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from socialdesk.dal.table import storage_error
+
         if settings.outbound_retry_queue_url:
-            clients.client("sqs").send_message(
-                QueueUrl=settings.outbound_retry_queue_url,
-                DelaySeconds=30,
-                MessageBody=json.dumps({"ticket_id": ticket_id, "reply_id": reply_id}),
-            )
+            try:
+                clients.client("sqs").send_message(
+                    QueueUrl=settings.outbound_retry_queue_url,
+                    DelaySeconds=30,
+                    MessageBody=json.dumps({"ticket_id": ticket_id, "reply_id": reply_id}),
+                )
+            except (ClientError, BotoCoreError) as error:
+                raise storage_error(error, "reply retry queue") from error
 
     def observe(outcome: Any) -> None:
         if outcome.status == "unknown" and not outcome.retrying:  # the platform cannot be asked

@@ -71,6 +71,24 @@ def test_an_accepted_reply_whose_answer_times_out_is_found_on_the_platform_not_p
     assert stored_reply(desk, ticket_id)["status"] == "sent" and ticket_of(desk, 1)["status"] == "pending"
 
 
+def test_a_reply_whose_retry_cannot_be_queued_is_a_503_and_the_next_click_finds_the_post(
+    desk: LocalGateway, platforms: fake.FakePlatforms
+) -> None:
+    from local.faults import FailedCalls
+
+    deliver(desk, tweet(1, COMPLAINT))
+    ticket_id = ticket_of(desk, 1)["ticket_id"]
+    platforms.answer_late_next(1, seconds=2)  # posted; the answer is lost, so a check must be queued
+    queue_down = FailedCalls(lambda service, operation, params: operation == "SendMessage", times=1)
+    queue_down.install_functions(("sqs",))
+    first = reply(desk, ticket_id, "k1")
+    assert queue_down.failed["sqs.SendMessage"] == 1
+    assert first.status == 503 and "retry queue" in first.json()["reason"]
+    second = reply(desk, ticket_id, "k1")  # the same key: the platform is asked, nothing is posted
+    assert second.status == 201 and second.json()["status"] == "sent"
+    assert len(platforms.posted("/2/tweets")) == 1
+
+
 def test_a_reply_whose_sent_record_fails_is_not_posted_again_by_the_agents_second_click(
     desk: LocalGateway, platforms: fake.FakePlatforms, monkeypatch: pytest.MonkeyPatch
 ) -> None:

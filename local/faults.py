@@ -6,7 +6,8 @@
 - :class:`FailedCalls` fails whole calls whose parameters match a predicate (before the SDK sends
   anything: as if its retries were already spent), to put a fault at one precise point, e.g. "the
   write recording 'sent'", or on a share of all calls (:meth:`FailedCalls.at_rate`).
-- :func:`compressed_backoff` shortens every retry wait (botocore's and the ASL ``Retry``'s) by a
+- :func:`compressed_backoff` shortens every retry wait (botocore's, the ASL ``Retry``'s and the
+  functions' own, ``logic/transient.py``) by a
   factor, so a run with hundreds of retries takes seconds; the counts, not the waits, are measured.
 """
 
@@ -176,10 +177,15 @@ def compressed_backoff(factor: float = 0.02) -> Iterator[None]:
     def delay_amount(self: Any, context: Any) -> float:
         return float(original_delay(self, context)) * factor
 
+    from socialdesk.logic import transient
+
+    original_pause = transient.pause
     ExponentialBackoff.delay_amount = delay_amount  # type: ignore[method-assign]
     retrier_decl.time = _ScaledTime()  # type: ignore[assignment]
+    transient.pause = _ScaledTime.sleep
     try:
         yield
     finally:
         ExponentialBackoff.delay_amount = original_delay  # type: ignore[method-assign]
         retrier_decl.time = original_time
+        transient.pause = original_pause

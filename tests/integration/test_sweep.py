@@ -53,6 +53,29 @@ def test_a_message_routing_never_reached_is_routed(
     assert again["repaired"] == 0, again  # nothing left to repair
 
 
+def test_a_deletion_routing_never_applied_withdraws_the_ticket(
+    desk: LocalGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialdesk.handlers import dispatch
+
+    deliver(desk, tweet(1, COMPLAINT))
+    delete = {
+        "for_user_id": BRAND,
+        "tweet_delete_events": [
+            {"status": {"id": str(BASE_ID + 1), "user_id": "42"}, "timestamp_ms": "1795425000000"}
+        ],
+    }
+    with monkeypatch.context() as patch:
+        patch.setattr(dispatch, "start_routing", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("down")))
+        assert quiet(post_x, desk, delete).status == 200
+        quiet(desk.stack.pump)
+    assert ticket_of(desk, 1)["status"] == "open"  # the message is gone, its ticket still waits
+    later(monkeypatch, 30)  # past the grace period after the deletion
+    assert swept(desk)["deletions"] == 1
+    assert ticket_of(desk, 1)["status"] == "closed" and ticket_of(desk, 1)["close_reason"] == "withdrawn"
+    assert swept(desk)["repaired"] == 0  # nothing left to repair
+
+
 def test_index_entries_that_disagree_with_the_ticket_are_rewritten(desk: LocalGateway) -> None:
     deliver(desk, tweet(1, COMPLAINT))
     ticket = ticket_of(desk, 1)

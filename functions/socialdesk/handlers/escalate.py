@@ -38,6 +38,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     metrics.add_metric(name="Warnings", unit="Count", value=run.warnings)
     metrics.add_metric(name="ResolutionBreaches", unit="Count", value=run.resolution_breaches)
     metrics.add_metric(name="DueBacklog", unit="Count", value=run.tickets_read)
+    metrics.add_metric(name="EscalationsDeferred", unit="Count", value=run.failed)
     for lag in run.lag_seconds:
         metrics.add_metric(name="EscalationLag", unit="Seconds", value=lag)
     logger.info(
@@ -57,6 +58,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "breaches": run.breaches,
         "resolution_breaches": run.resolution_breaches,
         "unchanged": run.unchanged,
+        "deferred": run.failed,
         "stopped_early": run.stopped_early,
         "max_lag_seconds": max(run.lag_seconds, default=0.0),
     }

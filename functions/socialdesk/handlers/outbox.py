@@ -1,20 +1,23 @@
 """Stream consumer (the outbox): each stored ticket or incident change's audit events and notifications,
 and each newly queued reply's delivery.
 
-Records are handled in stream order; the first one that fails is reported, and Lambda retries from
-it (then bisects, then the dead-letter queue). Everything here is keyed, so a retried record is
+Records are handled in stream order; a record whose storage or publish call fails is retried here
+with backoff (logic/transient.py), and only then reported: Lambda retries from it (then the
+dead-letter queue). Everything here is keyed, so a retried record is
 harmless: audit events are rewritten under the same keys, notifications carry the same
 ``idempotency_key``, and a reply is delivered under its lease at most once.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from socialdesk.bootstrap import agent_picker, now, reply_service, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.items import from_attributes
 from socialdesk.logic.outbox import deliver_change
+from socialdesk.logic.transient import TransientRetry
 
 
 def handle(record: dict[str, Any]) -> tuple[int, int, int]:
@@ -52,10 +55,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """DynamoDB stream batch → partial-failure report naming the first record to retry."""
     totals = [0, 0, 0]
     failure: list[dict[str, str]] = []
+    retry = TransientRetry()  # a fault retries its record here before the stream retries the rest
     for record in event.get("Records", []):
         sequence = str((record.get("dynamodb") or {}).get("SequenceNumber", ""))
         try:
-            for i, n in enumerate(handle(record)):
+            for i, n in enumerate(retry.run(partial(handle, record))):
                 totals[i] += n
         except Exception:
             logger.exception("outbox record failed", extra={"sequence": sequence})

@@ -6,6 +6,7 @@ faults and lost races propagate by name so the state machine's Retry can match t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import ConfigDict
@@ -15,6 +16,7 @@ from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.classification import Classification
 from socialdesk.domain.model import Model
 from socialdesk.logic.route_messages import BatchRouted, FailedItem, RouteItem
+from socialdesk.logic.transient import TransientRetry
 
 
 class RouteState(Model):
@@ -77,7 +79,8 @@ def triage(event: dict[str, Any], context: Any) -> dict[str, Any]:
         for item in state.items or []
     ]
     routing = router()
-    outcomes = [routing.triage(f.item, f.error, f.cause) for f in failed]
+    retry = TransientRetry()
+    outcomes = [retry.run(partial(routing.triage, f.item, f.error, f.cause)) for f in failed]
     triaged = sum(o.action == "triaged" for o in outcomes)
     metrics.add_metric(name="TicketsTriaged", unit="Count", value=triaged)
     logger.warning(

@@ -22,15 +22,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     table = Table(clients.client("dynamodb"), svc.settings.table_name, "sweep")
 
     def route(items: list[dict[str, Any]]) -> int:
-        from socialdesk.dal.items import to_attributes
-
-        records = [
-            {
-                "eventName": "INSERT",
-                "dynamodb": {"NewImage": to_attributes(item), "SequenceNumber": f"sweep-{n}"},
-            }
-            for n, item in enumerate(items)
-        ]
+        records = [_as_stream_record(item, n) for n, item in enumerate(items)]
         failed = dispatch_records(records)["batchItemFailures"]
         return len(items) if not failed else 0
 
@@ -59,3 +51,16 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "sweep", extra=report.model_dump()
     )
     return {**report.model_dump(), "repaired": report.repaired}
+
+
+def _as_stream_record(mention: dict[str, Any], n: int) -> dict[str, Any]:
+    """The stream record that routes a stored message: its insert, or (deleted) its deletion."""
+    from socialdesk.dal.items import to_attributes
+
+    image = {"NewImage": to_attributes(mention), "SequenceNumber": f"sweep-{n}"}
+    if mention.get("status") == "deleted":
+        return {
+            "eventName": "MODIFY",
+            "dynamodb": {**image, "OldImage": to_attributes({**mention, "status": "active"})},
+        }
+    return {"eventName": "INSERT", "dynamodb": image}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -19,6 +20,7 @@ from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket
 from socialdesk.logic.conflicts import retry_on_conflict
+from socialdesk.logic.transient import TRANSIENT, TransientRetry
 
 if TYPE_CHECKING:
     from socialdesk.logic.assignment import AgentPicker
@@ -38,6 +40,8 @@ class EscalationRun(Model):
     resolution_breaches: int = 0
     lag_seconds: list[float] = Field(default_factory=list)
     unchanged: int = 0
+    #: tickets a storage fault kept from escalating this run (they stay due: the next run takes them)
+    failed: int = 0
     stopped_early: bool = False
 
 
@@ -55,21 +59,26 @@ def escalate_overdue(
 
     Overlapping runs are harmless: each change is conditional on the version read, and a ticket
     already escalated past a level no longer has that level due. A run stops starting pages when
-    its time runs low; the next run continues from the index, which still holds the rest. A due
+    its time runs low; the next run continues from the index, which still holds the rest. A ticket
+    whose change cannot be stored past its retries is skipped (counted in ``failed``), not the run. A due
     "reassign" level gives the ticket to the agent ``picker`` chooses under the target team's
     assignment rule (none: the team's queue).
     """
     run = EscalationRun(now=now)
+    retry = TransientRetry()
     for shard in range(shards):
         cursor: dict[str, Any] | None = None
         while True:
             if millis_left() < SAFETY_MILLIS:
                 run.stopped_early = True
                 return run
-            page, cursor = tickets.due(shard, now, page_size, cursor)
+            page, cursor = retry.run(partial(tickets.due, shard, now, page_size, cursor))
             run.tickets_read += len(page)
             for ticket in page:
-                _escalate(ticket, now, tickets, policy, run, picker)
+                try:
+                    retry.run(partial(_escalate, ticket, now, tickets, policy, run, picker))
+                except TRANSIENT:  # still due in the index: the next run escalates it
+                    run.failed += 1
             if not cursor:
                 break
     return run

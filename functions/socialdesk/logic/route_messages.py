@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Literal
 
 from pydantic import ConfigDict
@@ -18,7 +19,7 @@ from pydantic import ConfigDict
 from socialdesk.dal.ports import IncidentRepository, MentionRepository, SurgeCounter, TicketRepository
 from socialdesk.domain.classification import Classification
 from socialdesk.domain.conversation import ConversationKey, Customer
-from socialdesk.domain.errors import Conflict, DomainError, StorageUnavailable
+from socialdesk.domain.errors import DomainError
 from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Mention, MentionKind, StoredMention
 from socialdesk.domain.model import Model
@@ -33,6 +34,7 @@ from socialdesk.domain.ticket import (
     ticket_id_for,
 )
 from socialdesk.logic.conflicts import retry_on_conflict
+from socialdesk.logic.transient import TRANSIENT, TransientRetry
 
 #: how far up a reply chain threading looks for the conversation's root
 MAX_PARENT_HOPS = 10
@@ -103,14 +105,16 @@ class Router:
     def route_batch(
         self, items: list[RouteItem], classifications: dict[str, Classification] | None = None
     ) -> BatchRouted:
-        """Route every item in order; a storage fault propagates (the whole step retries, idempotently)."""
+        """Route every item in order; a storage fault is retried for its item, then propagates (the whole
+        step retries, idempotently)."""
         found = classifications or {}
         outcomes: list[RouteOutcome] = []
         failed: list[FailedItem] = []
+        retry = TransientRetry()  # a fault retries its item, not the items already routed
         for item in items:
             try:
-                outcomes.append(self.route(item, found.get(item.ref)))
-            except (StorageUnavailable, Conflict):
+                outcomes.append(retry.run(partial(self.route, item, found.get(item.ref))))
+            except TRANSIENT:
                 raise
             except (DomainError, ValueError) as error:
                 failed.append(FailedItem(item=item, error=type(error).__name__, cause=str(error)[:500]))
@@ -432,7 +436,14 @@ class Router:
         splits a conversation into two tickets.
         """
         if item.kind != "mention" or item.mention is None:
-            return RouteOutcome(ref=item.ref, action="not_triaged")
+            # a deletion, backup or brand message changes a ticket that is already routed: nothing
+            # waits in triage, so the change is applied again (its first try ran out of retries)
+            try:
+                return self.route(item)
+            except TRANSIENT:
+                raise
+            except (DomainError, ValueError):
+                return RouteOutcome(ref=item.ref, action="not_triaged")
         mention = item.mention
         try:
             root, _ = self.thread_root(mention)

@@ -3,6 +3,8 @@
 It reads every item once (a scan: a scheduled job and an operator's last resort) and repairs:
 
 - a customer's message stored but never routed (routing failed past every retry and the DLQ) → routed
+- a deleted message still live on its ticket (the deletion's routing failed past every retry) → the
+  deletion routed again (the ticket is withdrawn when it was the customer's last message)
 - a ticket whose index entries disagree with its state (a queue or due entry missing, or a due entry
   for a closed or answered ticket) → the entries rewritten from the state
 - a ticket whose latest change was never delivered by the outbox (its audit events are missing) →
@@ -35,6 +37,7 @@ class SweepReport(Model):
 
     scanned: int = 0
     unrouted: int = 0
+    deletions: int = 0
     reindexed: int = 0
     outbox_redelivered: int = 0
     payloads_deleted: int = 0
@@ -45,6 +48,7 @@ class SweepReport(Model):
         """Everything it fixed."""
         return (
             self.unrouted
+            + self.deletions
             + self.reindexed
             + self.outbox_redelivered
             + self.payloads_deleted
@@ -81,13 +85,16 @@ def sweep(
 ) -> SweepReport:
     """Repair what ``items`` (every table item, as plain Python) show to be inconsistent.
 
-    ``route`` routes stored messages again (the dispatch path), returning how many it took;
+    ``route`` routes stored messages again (the dispatch path: an active one as new, a deleted one as
+    its deletion), returning how many it took;
     ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again.
     """
     from socialdesk.dal.tickets import ticket_from_item
 
     report = SweepReport()
     unrouted: list[dict[str, Any]] = []
+    deleted: list[dict[str, Any]] = []  # deleted messages that were on a ticket
+    live: dict[str, set[str]] = {}  # ticket → the refs of its messages not deleted
     #: ticket whose clock runs → (the replies it counted, when its clock started)
     delivered: dict[str, tuple[set[str], datetime] | None] = {}
     sent: list[tuple[str, str, datetime]] = []  # recently delivered replies: (ticket, reply, sent at)
@@ -101,7 +108,13 @@ def sweep(
                 and _older(item.get("received_at"), now)
             ):
                 unrouted.append(item)
-            elif item.get("status") == "deleted" and (item.get("raw_refs") or item.get("raw_ref")):
+            if (
+                item.get("status") == "deleted"
+                and item.get("ticket_id")
+                and _older(item.get("deleted_at"), now)
+            ):
+                deleted.append(item)
+            if item.get("status") == "deleted" and (item.get("raw_refs") or item.get("raw_ref")):
                 refs = {*(item.get("raw_refs") or ()), *([item["raw_ref"]] if item.get("raw_ref") else [])}
                 for ref in refs:
                     archive.delete(str(ref))
@@ -109,6 +122,7 @@ def sweep(
                 report.payloads_deleted += len(refs)
         elif entity == "ticket":
             ticket = ticket_from_item(item)
+            live[ticket.ticket_id] = {m.ref for m in ticket.messages if not m.deleted}
             if ticket.response is None:  # no clock runs: nothing a late completion could stop
                 delivered[ticket.ticket_id] = None
             else:  # the clock runs since ...: a reply sent before that is not its answer
@@ -136,6 +150,11 @@ def sweep(
             report.replies_retried += 1
     if unrouted:
         report.unrouted = route(unrouted)
+    still_live = [
+        m for m in deleted if f"{m['channel']}#{m['external_id']}" in live.get(str(m["ticket_id"]), ())
+    ]
+    if still_live:
+        report.deletions = route(still_live)
     return report
 
 

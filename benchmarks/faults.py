@@ -282,8 +282,11 @@ def run_day(day: Day, *, rate: float, model: str = "calls", seed: int = 7) -> Ou
                 ticket_id = tickets.get(str(9_000_000 + customer))
                 if ticket_id and _reply(gateway, ticket_id, f"reply-{customer}") in (200, 201, 202):
                     confirmed.add(ticket_id)
+            # a reply the API could not finish is sent by its delayed check (30 s on the retry queue),
+            # in real time long before the next escalation run; the desk clock moves on as much
+            set_clock(MORNING + timedelta(hours=1, minutes=1))
             stack.pump()
-            for minutes in range(60, 7 * 60, 10):  # escalation, every 10 minutes for six hours
+            for minutes in range(70, 7 * 60, 10):  # escalation, every 10 minutes for six hours
                 moment = MORNING + timedelta(minutes=minutes)
                 set_clock(moment)
                 stack.tick(moment)

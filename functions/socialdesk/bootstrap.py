@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from socialdesk.common import clients
@@ -187,13 +187,29 @@ def reply_service() -> ReplyService:
         DynamoDBPersistenceLayer,
         idempotent_function,
     )
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from socialdesk.channels.outbound import OutboundSettings, find_sent, send_reply
     from socialdesk.logic.reply_flow import ReplyService
+    from socialdesk.logic.transient import TransientRetry
+
+    class RetriedPersistence(DynamoDBPersistenceLayer):
+        """Completing or dropping a key's record rides out a throttling burst: a record left "in
+        progress" by a failed write holds the agent's next click (409) until the Lambda's timeout."""
+
+        def _update_record(self, data_record: Any) -> None:
+            TransientRetry().run(
+                partial(super()._update_record, data_record), on=(ClientError, BotoCoreError)
+            )
+
+        def _delete_record(self, data_record: Any) -> None:
+            TransientRetry().run(
+                partial(super()._delete_record, data_record), on=(ClientError, BotoCoreError)
+            )
 
     svc = services()
     settings = svc.settings
-    persistence = DynamoDBPersistenceLayer(
+    persistence = RetriedPersistence(
         table_name=settings.table_name,
         key_attr="PK",
         sort_key_attr="SK",

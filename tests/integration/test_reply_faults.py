@@ -89,6 +89,29 @@ def test_a_reply_whose_retry_cannot_be_queued_is_a_503_and_the_next_click_finds_
     assert len(platforms.posted("/2/tweets")) == 1
 
 
+def test_a_failed_reply_whose_key_cleanup_is_throttled_does_not_hold_the_next_click(
+    desk: LocalGateway, platforms: fake.FakePlatforms
+) -> None:
+    from local.faults import FailedCalls
+
+    deliver(desk, tweet(1, COMPLAINT))
+    ticket_id = ticket_of(desk, 1)["ticket_id"]
+
+    def first_ticket_write_then_key_cleanup(service: str, operation: str, params: dict[str, Any]) -> bool:
+        key = json.dumps(params.get("Key") or params.get("Item") or {})
+        if operation == "PutItem" and "REPLY#" in json.dumps(params.get("Item", {})):
+            return not faults.failed["dynamodb.PutItem"]  # recording the reply fails once: a 503
+        return operation == "DeleteItem" and "IDEMPOTENCY#replies" in key  # and dropping the key, once
+
+    faults = FailedCalls(first_ticket_write_then_key_cleanup, times=2)
+    faults.install_functions(("dynamodb",))
+    assert reply(desk, ticket_id, "k9").status == 503
+    assert faults.failed == {"dynamodb.PutItem": 1, "dynamodb.DeleteItem": 1}  # the cleanup was retried
+    second = reply(desk, ticket_id, "k9")  # at once: not a 409 "in_progress" until the Lambda timeout
+    assert second.status == 201 and second.json()["status"] == "sent"
+    assert len(platforms.posted("/2/tweets")) == 1
+
+
 def test_a_reply_whose_sent_record_fails_is_not_posted_again_by_the_agents_second_click(
     desk: LocalGateway, platforms: fake.FakePlatforms, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,7 +144,9 @@ def test_a_not_found_reply_is_sent_again_only_after_the_platform_had_time_to_sho
 ) -> None:
     deliver(desk, tweet(1, COMPLAINT))
     ticket_id = ticket_of(desk, 1)["ticket_id"]
-    platforms.stall_next(1, seconds=2)  # no answer at all, and the post never happened
+    # no answer at all: the request is still held when X is asked (held past the test: however slow
+    # the machine, the lookup cannot find it; the server releases it when it stops)
+    platforms.stall_next(1, seconds=60)
     assert reply(desk, ticket_id, "k3").json()["status"] == "unknown"
     reply_id = stored_reply(desk, ticket_id)["reply_id"]
     # too soon: X is asked, nothing is found, nothing is sent yet

@@ -54,13 +54,13 @@ class TransientRetry:
         self.retried = 0
         self._jitter = random.Random()  # noqa: S311 - backoff jitter, not a secret
 
-    def run(self, work: Callable[[], T]) -> T:
-        """``work()``, retried on :data:`TRANSIENT` faults while attempts and budget last."""
+    def run(self, work: Callable[[], T], *, on: tuple[type[Exception], ...] = TRANSIENT) -> T:
+        """``work()``, retried on the faults ``on`` names while attempts and budget last."""
         for attempt in range(self.attempts - 1):
             wait = self._jitter.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
             try:
                 return work()
-            except TRANSIENT:
+            except on:
                 if wait > self.budget_seconds:
                     raise
             self.budget_seconds -= wait

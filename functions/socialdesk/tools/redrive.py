@@ -15,9 +15,10 @@ that fails again, a range the stream no longer holds or an unreadable message ke
 the queue (exit status 1). Dispatch is idempotent, so re-driving twice is harmless.
 
 Older than 24 h, ``--sweep`` runs the sweep (logic/sweep.py, also on a schedule): every stored
-message that never reached a ticket is routed, index entries that disagree with their ticket are
-rewritten, ticket changes the outbox never delivered are delivered, payloads of deleted messages are
-deleted, stuck replies are delivered or checked on the platform; it prints what it repaired.
+message that never reached a ticket is routed (and every deletion never applied), index entries
+that disagree with their ticket are rewritten, ticket changes the outbox never delivered are
+delivered, payloads of deleted messages are deleted, stuck replies are delivered or checked on the
+platform; it prints what it repaired.
 """
 
 from __future__ import annotations

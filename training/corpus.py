@@ -12,7 +12,7 @@ Sources (all read in place, never copied into the repo):
 * **twcs-weak**: inbound tweets of the TWCS head slice that a brand answered, weak-labelled by the
   brand's reply (see :func:`weak_label`); tweets of ``benchmarks/data/twcs_labelled.jsonl`` (the
   evaluation set) and of ``benchmarks/data/twcs_train.jsonl`` (hand-labelled already) are excluded.
-* **twcs-hand**: ``benchmarks/data/twcs_train.jsonl``, 517 inbound TWCS tweets labelled by hand for
+* **twcs-hand**: ``benchmarks/data/twcs_train.jsonl``, 966 inbound TWCS tweets labelled by hand for
   training (see its TRAINING.md), none of them in the evaluation set. The evaluation set
   (``twcs_labelled.jsonl``) is never trained or tuned on, neither split.
 * **seed**: ``training/seed/*.jsonl``, written by us: es/fr/de/pt/it complaints, questions and praise,

@@ -6,6 +6,7 @@ each test runs in well under a second and checks the use cases, not the shipped 
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from socialdesk.logic.record_correction import (
     learning_from,
     record_correction,
 )
-from socialdesk.logic.refit_model import refit
+from socialdesk.logic.refit_model import RefitOutcome, refit
 from socialdesk.logic.respond import AssignRequest, ResolveRequest, TicketNotFound, assign, reopen, resolve
 from tests.support.learning import InMemoryCorrections, InMemoryRegistry
 from tests.unit.test_conversations import COMPLAINT, Desk, tweet
@@ -170,6 +171,18 @@ def corrections_teaching(store: InMemoryCorrections, count: int, text: str, inte
         )
 
 
+def refit_a_day(store: InMemoryCorrections, registry: InMemoryRegistry, **options: Any) -> RefitOutcome:
+    """The refit over the day of corrections from ``AT``, the tiny model live."""
+    return refit(
+        corrections=store,
+        registry=registry,
+        fallback=tiny_model(),
+        since=AT,
+        now=AT + timedelta(days=1),
+        **options,
+    )
+
+
 def test_a_refit_that_beats_the_live_model_on_held_out_corrections_is_published() -> None:
     # Given a desk whose agents keep correcting "logs me out" questions to complaints
     store, registry = InMemoryCorrections(), InMemoryRegistry()
@@ -197,16 +210,47 @@ def test_a_refit_that_is_not_better_is_not_published() -> None:
     # Given corrections that only confirm what the live model already says
     store, registry = InMemoryCorrections(), InMemoryRegistry()
     corrections_teaching(store, 60, "thank you so much, love it", Intent.PRAISE)
-    outcome = refit(
-        corrections=store,
-        registry=registry,
-        fallback=tiny_model(),
-        since=AT,
-        now=AT + timedelta(days=1),
-        min_held_out=5,
-    )
+    outcome = refit_a_day(store, registry, min_held_out=5)
     assert not outcome.published
     assert registry.current_version() is None
+
+
+def test_every_correction_of_a_ticket_is_trained_on_not_only_its_latest() -> None:
+    # Given a ticket (not a held-out one) an agent corrected twice: its intent, then its team
+    store, registry = InMemoryCorrections(), InMemoryRegistry()
+    corrections_teaching(store, 30, "the app logs me out again, every single time", Intent.COMPLAINT)
+    ticket_id = next(f"T-twice-{i}" for i in range(50) if zlib.crc32(f"T-twice-{i}".encode()) % 5)
+    first = Correction(
+        ticket_id=ticket_id,
+        kind=CorrectionKind.INTENT,
+        text="my card was charged twice for one order",
+        channel="x",
+        predicted_intent=Intent.QUESTION,
+        corrected_intent=Intent.COMPLAINT,
+        agent="ann",
+        recorded_at=AT + timedelta(hours=2),
+    )
+    second = first.model_copy(
+        update={
+            "kind": CorrectionKind.TEAM,
+            "predicted_intent": Intent.COMPLAINT,
+            "corrected_intent": None,
+            "predicted_team": "customer-care",
+            "corrected_team": "billing",
+            "recorded_at": AT + timedelta(hours=3),
+        }
+    )
+    store.add(first)
+    store.add(second)
+    trained_before = sum(not c.held_out for c in store.between(AT, AT + timedelta(days=1)))
+    # When the refit runs
+    outcome = refit_a_day(store, registry, min_held_out=1, dry_run=True)
+    # Then both corrections of that ticket are training examples (the ticket is not collapsed to one)
+    assert outcome.trained_on == trained_before
+    assert {c.kind for c in store.between(AT, AT + timedelta(days=1)) if c.ticket_id == ticket_id} == {
+        CorrectionKind.INTENT,
+        CorrectionKind.TEAM,
+    }
 
 
 def test_too_few_corrections_publish_nothing() -> None:

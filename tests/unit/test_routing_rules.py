@@ -608,6 +608,31 @@ def test_airline_praise_that_mentions_safety_still_reaches_a_person() -> None:
     assert (name, team, priority) == ("safety-net", "trust-safety", Priority.URGENT)
 
 
+@pytest.mark.parametrize(
+    ("praise", "needs_response", "team"),
+    [(0.9, False, "engagement"), (0.55, True, "triage")],
+)
+def test_airline_praise_reaches_engagement_only_when_the_model_is_sure_of_it(
+    praise: float, needs_response: bool, team: str
+) -> None:
+    # Given a tweet the model reads as praise, sure of it or not ("thanks for nothing" scores as weak
+    # praise)
+    read = classification(
+        intent=Intent.PRAISE,
+        is_complaint=False,
+        sentiment=0.3,
+        sentiment_label="positive",
+        needs_response=needs_response,
+        probabilities={"praise": praise, "complaint": 0.9 - praise, "question": 0.05, "other": 0.05},
+    )
+    # When the airline policy routes it
+    action = packaged_policy("airline").match(
+        RoutingFacts(channel="x", kind="post", text_lower="thanks for nothing", classification=read)
+    )
+    # Then only sure praise goes to the no-reply engagement queue; weak praise reaches a person
+    assert action.then.team == team
+
+
 # --- retailer --------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import functools
 import json
 import logging
 import threading
@@ -57,7 +57,8 @@ class StreamPump:
     def _read(self, consumer: str, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
         # The records moto's table wrote, read in-process after the last one seen (the same records
         # GetRecords returns, without serialising every image to JSON and parsing it back: that
-        # round trip cost most of a local run's time).
+        # round trip cost most of a local run's time). moto never changes a record once written, and
+        # a delivery hands the function its own copy (_jsonable), so the records are not copied here.
         from moto.dynamodb.models import dynamodb_backends
 
         from local import moto_patches
@@ -72,9 +73,7 @@ class StreamPump:
             key = (consumer, stream_arn, shard.id)
             position = self._positions.get(key)
             first = 0 if position is None else int(position) - shard.starting_sequence_number + 1
-            records = [
-                {**copy.deepcopy(r.to_json()), "eventSourceARN": stream_arn} for r in shard.items[first:]
-            ]
+            records = [{**r.to_json(), "eventSourceARN": stream_arn} for r in shard.items[first:]]
         if records:
             self._positions[key] = records[-1]["dynamodb"]["SequenceNumber"]
         return [(shard.id, records)]
@@ -82,7 +81,7 @@ class StreamPump:
     @staticmethod
     def _wanted(mapping: dict[str, Any], record: dict[str, Any]) -> bool:
         filters = (mapping.get("FilterCriteria") or {}).get("Filters") or []
-        return not filters or any(matches(json.loads(f["Pattern"]), record) for f in filters)
+        return not filters or any(matches(_pattern(f["Pattern"]), record) for f in filters)
 
     def _deliver_batch(self, mapping: dict[str, Any], shard_id: str, batch: list[dict[str, Any]]) -> None:
         attempts = int(mapping.get("MaximumRetryAttempts", 2)) + 1
@@ -127,6 +126,12 @@ class StreamPump:
             "DDBStreamBatchInfo": info,
         }
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
+
+
+@functools.cache
+def _pattern(text: str) -> Any:
+    """A filter pattern, parsed once (the template's patterns are read for every record)."""
+    return json.loads(text)
 
 
 def _jsonable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

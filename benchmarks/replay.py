@@ -3,8 +3,9 @@
 The desk is the one ``make serve`` runs (:func:`local.serve.desk`, the same HTTP server and the same
 background loop: stream pump and schedules), served on 127.0.0.1 in this process, unseeded. Each of
 ``REPLAY_CLIENTS`` clients (default 4) sends signed X webhook deliveries, one tweet each, over its own
-keep-alive connection, as fast as the desk acknowledges them. The tweets are ``REPLAY_TWEETS``
-(default 5,000) real inbound tweets, half from the airline set and half from TWCS, read from
+keep-alive connection, as fast as the desk acknowledges them, or paced at ``REPLAY_RATE`` tweets per
+second in all (the latency of a desk that keeps up, rather than of its backlog). The tweets are
+``REPLAY_TWEETS`` (default 5,000) real inbound tweets, half from the airline set and half from TWCS, read from
 ``../shared/datasets`` at run time (the suite says so and stops when they are absent); each is
 stamped with the time it is sent, so the desk sees live traffic.
 
@@ -64,6 +65,8 @@ class ReplayResult:
 
     tweets: int
     clients: int
+    #: tweets per second offered in all (None: each client sends its next as soon as it is acknowledged)
+    rate: float | None = None
     acks: list[float] = field(default_factory=list)
     in_queue: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
@@ -128,7 +131,12 @@ def delivery(tweet: Tweet, at: datetime) -> bytes:
 
 
 def _client(
-    port: int, tweets: Iterator[Tweet], lock: threading.Lock, result: ReplayResult, sent: dict[str, float]
+    port: int,
+    tweets: Iterator[tuple[int, Tweet]],
+    lock: threading.Lock,
+    result: ReplayResult,
+    sent: dict[str, float],
+    schedule: Any,
 ) -> None:
     from socialdesk.channels.x.signature import sign
 
@@ -136,10 +144,13 @@ def _client(
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     while True:
         with lock:
-            tweet = next(tweets, None)
+            index, tweet = next(tweets, (0, None))
         if tweet is None:
             connection.close()
             return
+        due = schedule(index)
+        if due > time.time():  # paced: the tweet's turn has not come yet
+            time.sleep(due - time.time())
         started = time.time()
         body = delivery(tweet, datetime.fromtimestamp(started, UTC))
         headers = {"content-type": "application/json", "x-twitter-webhooks-signature": sign(secret, body)}
@@ -215,14 +226,18 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def replay(tweets: list[Tweet], clients: int = 4) -> ReplayResult:
-    """Serve the desk, send ``tweets`` from ``clients`` connections, wait until every one is routed."""
+def replay(tweets: list[Tweet], clients: int = 4, rate: float | None = None) -> ReplayResult:
+    """Serve the desk, send ``tweets`` from ``clients`` connections, wait until every one is routed.
+
+    ``rate``: tweets per second offered in all (the i-th is sent no earlier than i / rate seconds in);
+    None sends each as soon as a client is free.
+    """
     from local.serve import background, desk, make_server
 
     result = ReplayResult(tweets=len(tweets), clients=clients)
     with desk() as (gateway, _):
         stack = gateway.stack
-        server = make_server(gateway, 0, log=False)
+        server = make_server(gateway, 0, log=False, yield_to_routing=True)
         port = server.server_address[1]
         stop = threading.Event()
         threads = [
@@ -235,13 +250,18 @@ def replay(tweets: list[Tweet], clients: int = 4) -> ReplayResult:
         result.rss_start_mb = _rss_mb()
         sent: dict[str, float] = {}
         lock = threading.Lock()
-        source = iter(tweets)
+        source = iter(enumerate(tweets))
         counting = _count_calls(result.calls)
         cpu = time.process_time()
         began = time.time()
+
+        def schedule(index: int) -> float:
+            return began + index / rate if rate else 0.0
+
+        result.rate = rate
         senders = [
             threading.Thread(
-                target=_client, args=(port, source, lock, result, sent), name=f"replay-client-{i}"
+                target=_client, args=(port, source, lock, result, sent, schedule), name=f"replay-client-{i}"
             )
             for i in range(clients)
         ]
@@ -262,23 +282,30 @@ def replay(tweets: list[Tweet], clients: int = 4) -> ReplayResult:
         server.shutdown()
         server.server_close()
         threads[1].join(timeout=SETTLE_SECONDS)  # the background loop finishes its pump first
-        last = began
-        for tweet in tweets:
-            found = attachments.at.get(tweet.tweet_id)
-            if found is None:
-                result.not_in_queue.append(tweet.tweet_id)
-                continue
-            moment, ticket_id = found
-            queue, team = attachments.queue_of(ticket_id)
-            if queue is None:
-                result.not_in_queue.append(tweet.tweet_id)
-                continue
-            result.teams[team or "-"] += 1
-            result.in_queue.append(moment - sent[tweet.tweet_id])
-            last = max(last, moment)
-        result.seconds = last - began
+        _collect(result, tweets, attachments, sent, began)
         result.rss_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def _collect(
+    result: ReplayResult, tweets: list[Tweet], attachments: _Attachments, sent: dict[str, float], began: float
+) -> None:
+    """Each tweet's time to its queue, the teams, the ones not in a queue, and the run's length."""
+    last = began
+    for tweet in tweets:
+        found = attachments.at.get(tweet.tweet_id)
+        if found is None:
+            result.not_in_queue.append(tweet.tweet_id)
+            continue
+        moment, ticket_id = found
+        queue, team = attachments.queue_of(ticket_id)
+        if queue is None:
+            result.not_in_queue.append(tweet.tweet_id)
+            continue
+        result.teams[team or "-"] += 1
+        result.in_queue.append(moment - sent[tweet.tweet_id])
+        last = max(last, moment)
+    result.seconds = last - began
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -300,7 +327,8 @@ def report(result: ReplayResult) -> list[str]:
     missing = ", ".join(result.not_in_queue[:5]) + (" …" if len(result.not_in_queue) > 5 else "")
     slowest = max(result.in_queue, default=float("nan")) * 1000
     return [
-        f"tweets {result.tweets} (airline + TWCS), {result.clients} concurrent clients, "
+        f"tweets {result.tweets} (airline + TWCS), {result.clients} concurrent clients "
+        f"{f'offering {result.rate:g}/s in all' if result.rate else 'sending as fast as acknowledged'}, "
         f"load average {os.getloadavg()[0]:.2f} at the end",
         f"webhook ack        {_ms(result.acks)}   (HTTP {statuses})",
         f"webhook → in queue {_ms(result.in_queue)}   max {slowest:.0f} ms",
@@ -319,15 +347,16 @@ def report(result: ReplayResult) -> list[str]:
 
 
 def main() -> None:
-    """Print the replay figures (REPLAY_TWEETS, REPLAY_CLIENTS)."""
+    """Print the replay figures (REPLAY_TWEETS, REPLAY_CLIENTS, REPLAY_RATE)."""
     count = int(os.environ.get("REPLAY_TWEETS") or 5000)
     clients = int(os.environ.get("REPLAY_CLIENTS") or 4)
+    rate = float(os.environ.get("REPLAY_RATE") or 0) or None
     print(f"\n== replay: {count} real tweets through the served local desk ({clients} clients)")
     tweets = real_tweets(count)
     if tweets is None:
         names = ", ".join(path.name for path in TWCS)
         print(f"   skipped: the data sets are absent ({AIRLINE}; {names} in its twcs/ folder)")
         return
-    result = replay(tweets, clients)
+    result = replay(tweets, clients, rate)
     for line in report(result):
         print("   " + line)

@@ -26,14 +26,30 @@ from local.gateway import LocalGateway
 from local.seed import README_TWEET, local_desk, seed, teams_of
 from local.stack import LocalStack
 
+#: a webhook waits while this many stream records wait to be routed (a dispatch batch)
+ROUTING_BACKLOG = 25
+#: ... but never longer than this
+LONGEST_WAIT_SECONDS = 5.0
+
 
 def make_server(
-    gateway: LocalGateway, port: int, site: ConsoleSite | None = None, *, log: bool = True
+    gateway: LocalGateway,
+    port: int,
+    site: ConsoleSite | None = None,
+    *,
+    log: bool = True,
+    yield_to_routing: bool = False,
 ) -> ThreadingHTTPServer:
     """A threading HTTP server: the console's files first (``site``), then ``gateway``.
 
     Requests are served concurrently; the local runtime isolates each function invocation as
     Lambda does (a handler that keeps per-invocation state in module globals runs one at a time).
+
+    ``yield_to_routing`` (when a background loop pumps the stream): a webhook POST waits while a
+    batch of stream records waits to be routed. In AWS the webhook and the routing run on their own
+    compute; here they share one interpreter, and webhooks that always win leave routing minutes
+    behind under load. Waiting slows the acknowledgements instead, which is what a local desk can
+    honestly show.
     """
 
     class Handler(BaseHTTPRequestHandler):
@@ -43,6 +59,8 @@ def make_server(
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items()}
+            if yield_to_routing and self.command == "POST" and self.path.startswith("/webhooks/"):
+                _wait_for_routing(gateway.stack)
             response = site.handle(self.command, self.path.split("?", 1)[0], body) if site else None
             if response is None:
                 response = gateway.request(self.command, self.path, headers, body)
@@ -62,6 +80,12 @@ def make_server(
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     return server
+
+
+def _wait_for_routing(stack: LocalStack) -> None:
+    deadline = time.monotonic() + LONGEST_WAIT_SECONDS
+    while stack.streams.backlog() >= ROUTING_BACKLOG and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 #: how often the stream is polled when it is quiet (Lambda polls a stream shard four times a second)
@@ -117,7 +141,7 @@ def main() -> None:
             seeded = seed(gateway, datetime.now(UTC))
         teams = teams_of(gateway)
         site = ConsoleSite(lambda: teams)
-        server = make_server(gateway, port, site, log=os.environ.get("QUIET") != "1")
+        server = make_server(gateway, port, site, log=os.environ.get("QUIET") != "1", yield_to_routing=True)
         stop = threading.Event()
         threading.Thread(target=background, args=(stack, stop), daemon=True, name="aws-background").start()
         base = f"http://127.0.0.1:{port}"

@@ -34,12 +34,13 @@ class StreamPump:
         self.stack = stack
         self._positions: dict[tuple[str, str, str], str] = {}
         self._lock = threading.Lock()
+        self._resolved: list[dict[str, Any]] | None = None
 
     def deliver(self) -> int:
         """Deliver every new record once; return how many records were read."""
         with self._lock:
             total = 0
-            for mapping in self.stack.stream_mappings():
+            for mapping in self._mappings():
                 for shard_id, records in self._read(mapping["function"], mapping["Stream"]):
                     total += len(records)
                     wanted = [r for r in records if self._wanted(mapping, r)]
@@ -48,10 +49,30 @@ class StreamPump:
                         self._deliver_batch(mapping, shard_id, wanted[start : start + size])
             return total
 
+    def backlog(self) -> int:
+        """How many records the stream holds that some consumer has not been handed yet (O(1))."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        waiting = 0
+        for mapping in self._mappings():
+            _, _, _, region, account, resource = mapping["Stream"].split(":", 5)
+            shard = dynamodb_backends[account][region].get_table(resource.split("/")[1]).stream_shard
+            if shard is None:
+                continue
+            position = self._positions.get((mapping["function"], mapping["Stream"], shard.id))
+            first = 0 if position is None else int(position) - shard.starting_sequence_number + 1
+            waiting = max(waiting, len(shard.items) - first)
+        return waiting
+
+    def _mappings(self) -> list[dict[str, Any]]:
+        if self._resolved is None:
+            self._resolved = self.stack.stream_mappings()
+        return self._resolved
+
     def skip_to_end(self) -> None:
         """Move every consumer past the records written so far (they were processed in a past life)."""
         with self._lock:
-            for mapping in self.stack.stream_mappings():
+            for mapping in self._mappings():
                 self._read(mapping["function"], mapping["Stream"])
 
     def _read(self, consumer: str, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -18,6 +18,7 @@ is in a queue; the ones that do not are counted and named.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import http.client
@@ -357,6 +358,8 @@ def main() -> None:
         names = ", ".join(path.name for path in TWCS)
         print(f"   skipped: the data sets are absent ({AIRLINE}; {names} in its twcs/ folder)")
         return
-    result = replay(tweets, clients, rate)
+    # the functions' metric lines (powertools prints every 100 values, disabled or not)
+    with open(os.devnull, "w", encoding="utf-8") as quiet, contextlib.redirect_stdout(quiet):
+        result = replay(tweets, clients, rate)
     for line in report(result):
         print("   " + line)

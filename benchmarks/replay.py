@@ -34,8 +34,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-
 from local import devsecrets
 from local.make_events import BRAND_X_ID
 
@@ -349,6 +347,7 @@ def report(result: ReplayResult) -> list[str]:
 
 def main() -> None:
     """Print the replay figures (REPLAY_TWEETS, REPLAY_CLIENTS, REPLAY_RATE)."""
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # as make serve runs its functions
     count = int(os.environ.get("REPLAY_TWEETS") or 5000)
     clients = int(os.environ.get("REPLAY_CLIENTS") or 4)
     rate = float(os.environ.get("REPLAY_RATE") or 0) or None

@@ -10,7 +10,16 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
 #: what ``make bench`` runs, in order (``make faults`` runs the fault suite)
-SUITES = ("ingest", "cold_start", "classification", "routing_confusion", "routing", "escalation", "reports")
+SUITES = (
+    "ingest",
+    "cold_start",
+    "classification",
+    "routing_confusion",
+    "routing",
+    "escalation",
+    "reports",
+    "replay",
+)
 
 
 def main(names: list[str]) -> None:

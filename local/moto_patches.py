@@ -1,4 +1,4 @@
-"""Two corrections to moto's DynamoDB for a multi-threaded local runtime (never deployed).
+"""Corrections to moto's DynamoDB for a multi-threaded local runtime (never deployed).
 
 1. moto is not thread-safe. The state machine runs executions on threads, so requests are
    serialised, which matches DynamoDB's per-request atomicity. Interleavings between requests,
@@ -7,6 +7,34 @@
    the copy on failure. That is O(table size) per transaction: minutes per run against a 100,000
    ticket backlog. Under the lock the same all-or-nothing result comes from checking every
    condition first and applying only when all hold.
+3. moto's ``Table.query`` finds its candidates by sorting every item of the table
+   (``all_items()``) and comparing each with the key condition: O(table) per query, with a
+   ``Decimal`` built per comparison. A demo's escalation runs spent 65 % of their time there, and
+   a replay of thousands of messages goes quadratic. A query now starts from the items that can
+   match: the partition (``Table.items[hash_key]``) on the table, and on an index the items whose
+   index hash key equals the condition's, from a map kept per table (built at its first index
+   query, then updated by every write: ``Table.put_item``, ``Table.delete_item`` and
+   ``DynamoDBBackend.update_item``, which batch, transaction and PartiQL writes go through).
+   moto's own query code still runs on those candidates (conditions, order, paging, projection,
+   filters), so results are the same; only the items it looks at are fewer.
+4. moto's JSON response serializer walks every ``AttributeValue`` of a DynamoDB response member by
+   member through botocore's shape model (ten members, a value picker each): a third of a demo's
+   DynamoDB time. An ``AttributeValue`` is now written directly, as that walk writes it (strings
+   as ``str``, binaries base64-encoded, maps and lists recursively); any other shape, and any value
+   this does not recognise, still takes the walk. Requests get the same treatment: an
+   ``AttributeValue`` of one member is parsed directly (binaries base64-decoded, maps and lists
+   recursively), as the parser's walk parses it. And ``method_names_from_class``, which lists a
+   response class's methods with ``inspect.getmembers`` on every request, is remembered per class.
+5. moto's ``Item`` checks the 400 KB item limit on every attribute it sets while it builds an item,
+   re-measuring every attribute set so far each time: O(attributes²) per write, 13 % of a replay's
+   CPU for tickets of 40-odd attributes. A new item's size is now measured once, against the same
+   limit (sizes only grow as attributes are added, so the result is the same).
+6. moto's Step Functions interpreter creates a new boto3 client for every Task it runs
+   (``boto_client_for``): about 15 ms each, three per routed batch. Its clients take no per-call
+   settings (fixed dummy credentials, the same config), so one per service and region is kept.
+   And it parses the state machine's ASL with ANTLR for every execution (about 80 ms, 6 % of a
+   replay): the parsed program is now kept per definition, and each execution runs its own deep
+   copy of it (5 ms), so no state is shared between executions.
 """
 
 from __future__ import annotations
@@ -34,7 +62,300 @@ def apply() -> None:
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    _index_queries()
+    _attribute_values()
+    _item_size_once()
+    _state_machine_clients()
     _APPLIED = True
+
+
+def _state_machine_clients() -> None:
+    """Correction 6: the interpreter's Task clients are created once per service and region."""
+    import sys
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    made: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        with lock:
+            if (region, service) not in made:
+                made[(region, service)] = original(region=region, service=service)
+            return made[(region, service)]
+
+    for module in list(sys.modules.values()):  # every module that imported it by name
+        if getattr(module, "boto_client_for", None) is original:
+            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
+
+    import copy
+
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    programs: dict[str, Any] = {}
+
+    def _get_evaluation_entrypoint(self: Any) -> Any:
+        definition = self._evaluation_details.state_machine_details.definition
+        with lock:
+            if definition not in programs:
+                programs[definition] = AmazonStateLanguageParser.parse(definition)[0]
+            parsed = programs[definition]
+        return copy.deepcopy(parsed)
+
+    ExecutionWorker._get_evaluation_entrypoint = _get_evaluation_entrypoint  # type: ignore[method-assign]
+
+
+def _item_size_once() -> None:
+    """Correction 5: a new item's size is measured once, not once per attribute."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        values = {key: DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in values.items()) > _ITEM_LIMIT:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict()
+        dict.update(self.attrs, values)  # later sets still go through LimitedSizeDict's check
+
+    Item.__init__ = __init__  # type: ignore[method-assign]
+
+
+#: moto's LimitedSizeDict limit (DynamoDB's 400 KB, as moto measures it)
+_ITEM_LIMIT = 405000
+
+
+def _attribute_values() -> None:
+    """Correction 4: AttributeValues serialised directly; response classes' method names remembered."""
+    import functools
+
+    from moto.core import responses
+    from moto.core.serialize import BaseJSONSerializer
+
+    original = BaseJSONSerializer._serialize
+
+    def _serialize(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if shape.name == "AttributeValue" and isinstance(value, dict):
+            direct = _attribute_value(self, value)
+            if direct is not None:
+                serialized[self.get_serialized_name(shape, key)] = direct
+                return
+        original(self, serialized, value, shape, key)
+
+    BaseJSONSerializer._serialize = _serialize  # type: ignore[method-assign]
+
+    from moto.core.parse import BaseJSONParser
+
+    original_parse = BaseJSONParser._parse_shape
+
+    def _parse_shape(self: Any, shape: Any, node: Any) -> Any:
+        if shape.name == "AttributeValue":
+            direct = _parsed_attribute_value(self, node)
+            if direct is not None:
+                return direct
+        return original_parse(self, shape, node)
+
+    BaseJSONParser._parse_shape = _parse_shape  # type: ignore[method-assign]
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+
+
+def _parsed_attribute_value(parser: Any, node: Any) -> dict[str, Any] | None:
+    """A request's AttributeValue as moto's shape walk parses it; None when it is not plainly one."""
+    if not isinstance(node, dict) or len(node) != 1:
+        return None
+    ((kind, member),) = node.items()
+    if member is None:
+        return None
+    if kind in ("S", "N", "BOOL", "NULL"):
+        return {kind: member}
+    if kind == "B":
+        return {kind: parser._blob_parser(member)}
+    if kind in ("SS", "NS") and isinstance(member, list):
+        return {kind: list(member)}
+    if kind == "BS" and isinstance(member, list):
+        return {kind: [parser._blob_parser(v) for v in member]}
+    if kind in ("M", "L"):
+        if not isinstance(member, dict if kind == "M" else list):
+            return None
+        children = member.items() if kind == "M" else enumerate(member)
+        converted = {}
+        for name, child in children:
+            direct = _parsed_attribute_value(parser, child)
+            if direct is None:
+                return None
+            converted[name] = direct
+        return {kind: converted if kind == "M" else list(converted.values())}
+    return None
+
+
+def _attribute_value(serializer: Any, value: dict[str, Any]) -> dict[str, Any] | None:
+    """One AttributeValue as moto's shape walk writes it; None when it holds anything unexpected."""
+    out: dict[str, Any] = {}
+    for kind, member in value.items():
+        if member is None:
+            continue
+        if kind in ("S", "N"):
+            out[kind] = str(member)
+        elif kind in ("BOOL", "NULL"):
+            out[kind] = member
+        elif kind == "B":
+            out[kind] = serializer._base64(member)
+        elif kind in ("SS", "NS"):
+            out[kind] = [str(v) for v in member]
+        elif kind == "BS":
+            out[kind] = [serializer._base64(v) for v in member]
+        elif kind in ("M", "L"):
+            children = member.items() if kind == "M" else enumerate(member)
+            converted = {}
+            for name, child in children:
+                if not isinstance(child, dict):
+                    return None
+                direct = _attribute_value(serializer, child)
+                if direct is None:
+                    return None
+                converted[name] = direct
+            out[kind] = converted if kind == "M" else list(converted.values())
+        else:
+            return None
+    return out
+
+
+def _index_queries() -> None:
+    """Correction 3: queries look at the items that can match, not at the whole table."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    original_put = Table.put_item
+    original_delete = Table.delete_item
+    original_update = DynamoDBBackend.update_item
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        candidates = _candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+        if candidates is None:
+            return original_query(self, hash_key, *args, **kwargs)
+        with LOCK:  # the instance attribute is seen by this query only (every request holds LOCK)
+            self.all_items = lambda: candidates
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                del self.all_items
+
+    def put_item(self: Any, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original_put(self, item_attrs, *args, **kwargs)
+        finally:
+            _reindex(self, _key_of(self, item_attrs))
+
+    def delete_item(self: Any, hash_key: Any, range_key: Any) -> Any:
+        try:
+            return original_delete(self, hash_key, range_key)
+        finally:
+            _reindex(self, (hash_key, range_key or None))
+
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original_update(self, table_name, key, *args, **kwargs)
+        finally:
+            table = self.get_table(table_name)
+            _reindex(table, _key_of(table, key))
+
+    Table.query = query  # type: ignore[method-assign]
+    Table.put_item = put_item  # type: ignore[method-assign]
+    Table.delete_item = delete_item  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+
+
+class _HashIndex:
+    """Per index of one table: its hash key value → the primary keys of the items that carry it."""
+
+    def __init__(self, table: Any) -> None:
+        self.attributes = {
+            index.name: sorted(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
+            for index in table.all_indexes()
+        }
+        self.buckets: dict[str, dict[tuple[Any, ...], set[tuple[Any, Any]]]] = {
+            name: {} for name in self.attributes
+        }
+        self.placed: dict[str, dict[tuple[Any, Any], tuple[Any, ...]]] = {
+            name: {} for name in self.attributes
+        }
+        for item in table.all_items():
+            self.place((item.hash_key, item.range_key), item)
+
+    def place(self, key: tuple[Any, Any], item: Any) -> None:
+        """Move ``key`` to the buckets of ``item``'s current values (out of all when ``item`` is None)."""
+        for name, attributes in self.attributes.items():
+            old = self.placed[name].pop(key, None)
+            if old is not None:
+                bucket = self.buckets[name][old]
+                bucket.discard(key)
+                if not bucket:
+                    del self.buckets[name][old]
+            value = None if item is None else _bucket_of(attributes, item.attrs)
+            if value is not None:
+                self.buckets[name].setdefault(value, set()).add(key)
+                self.placed[name][key] = value
+
+
+def _bucket_of(attributes: list[str], attrs: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The bucket of an item (or of a query's conditions): its hash key values, None without one."""
+    values = []
+    for name in attributes:
+        value = attrs.get(name)
+        if not value:
+            return None
+        values.append((value.type, value.cast_value))
+    return tuple(values)
+
+
+def _key_of(table: Any, attributes: dict[str, Any]) -> tuple[Any, Any]:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    hash_value = DynamoType(attributes[table.hash_key_attr])
+    range_raw = attributes.get(table.range_key_attr) if table.range_key_attr else None
+    return hash_value, DynamoType(range_raw) if range_raw else None
+
+
+def _reindex(table: Any, key: tuple[Any, Any]) -> None:
+    index = getattr(table, "_hash_index", None)
+    if index is None:
+        return
+    hash_value, range_value = key
+    partition = table.items.get(hash_value)
+    item = partition if range_value is None else (partition or {}).get(range_value)
+    index.place(key, item)
+
+
+def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: Any) -> list[Any] | None:
+    """The items a query can match; None: let moto look at every item."""
+    if not index_name:
+        if hash_key is None:
+            return None
+        partition = table.items.get(hash_key)
+        if partition is None:
+            return []
+        return list(partition.values()) if table.range_key_attr else [partition]
+    index = getattr(table, "_hash_index", None)
+    if index is None:
+        index = table._hash_index = _HashIndex(table)
+    attributes = index.attributes.get(index_name)
+    if not conditions or attributes is None or sorted(name for name, _ in conditions) != attributes:
+        return None
+    wanted = _bucket_of(attributes, dict(conditions))
+    partition_keys = index.buckets[index_name].get(wanted, set()) if wanted is not None else set()
+    found = []
+    for hash_value, range_value in partition_keys:
+        partition = table.items.get(hash_value)
+        item = partition if range_value is None else (partition or {}).get(range_value)
+        if item is not None:
+            found.append(item)
+    return found
 
 
 def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:

@@ -149,6 +149,8 @@ class LocalStack:
         import boto3
 
         self.session = boto3.session.Session(region_name="us-east-1")
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         self.template = load()
         local_parameters = {"GenericSources": ",".join(devsecrets.generic_sources())}
         self.resolver = Resolver(
@@ -174,6 +176,7 @@ class LocalStack:
         moto_patches.apply()
         self.iam = self._policy_enforcer()
         self._uninstall_iam = iam.install(self.iam)
+        boto3._get_default_session().events.register("choose-signer", _unsigned, unique_id=_UNSIGNED_ID)
 
     @classmethod
     def replying_to(cls, platforms: Any) -> LocalStack:
@@ -189,8 +192,12 @@ class LocalStack:
 
     # -- resources -------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
-        """A boto3 client bound to the local (moto) backend."""
-        return self.session.client(service)
+        """A boto3 client bound to the local (moto) backend (one per service: clients are thread-safe,
+        and creating one costs about 15 ms, which a per-minute caller pays a thousand times a demo)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(service)
+            return self._clients[service]
 
     def _name(self, logical_id: str) -> str:
         return f"socialdesk-local-{logical_id.lower()}"
@@ -440,12 +447,19 @@ class LocalStack:
         delivered = 0
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            count = self.streams.deliver() + self.queues.deliver()
-            waited = self.wait_for_executions(max(1.0, deadline - time.monotonic()))
+            count, waited = self.pump_round(max(1.0, deadline - time.monotonic()))
             delivered += count
             if count == 0 and not waited:
                 return delivered
         raise TimeoutError("the stream did not go quiet")
+
+    def pump_round(self, timeout: float = 60) -> tuple[int, bool]:
+        """One poll: deliver what the stream and the queues hold now, wait for the executions it started.
+
+        Returns how many records and messages were delivered and whether any execution ran.
+        """
+        count = self.streams.deliver() + self.queues.deliver()
+        return count, self.wait_for_executions(timeout)
 
     def _functions(self) -> dict[str, LocalFunction]:
         globals_ = self.template.get("Globals", {}).get("Function", {})
@@ -553,6 +567,9 @@ class LocalStack:
             LambdaSimpleBackend.invoke = self._original_invoke  # type: ignore[method-assign]
             self._original_invoke = None
         bootstrap.reset()
+        import boto3
+
+        boto3._get_default_session().events.unregister("choose-signer", unique_id=_UNSIGNED_ID)
         if getattr(self, "_uninstall_iam", None) is not None:
             self._uninstall_iam()
             self._uninstall_iam = None
@@ -560,6 +577,20 @@ class LocalStack:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+
+
+_UNSIGNED_ID = "socialdesk-local-unsigned"
+
+
+def _unsigned(signature_version: str = "", **_: Any) -> Any:
+    """Requests to the in-process moto go unsigned: nothing checks a SigV4 signature locally (moto
+    takes the account and region from the URL and the defaults), and signing cost 5 % of a replay's
+    CPU. Presigned URLs are still signed."""
+    import botocore
+
+    if str(signature_version).endswith(("-query", "-presign-post")):
+        return None
+    return botocore.UNSIGNED
 
 
 def _desk_now() -> datetime:

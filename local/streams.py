@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import functools
 import json
 import logging
 import threading
@@ -34,12 +34,13 @@ class StreamPump:
         self.stack = stack
         self._positions: dict[tuple[str, str, str], str] = {}
         self._lock = threading.Lock()
+        self._resolved: list[dict[str, Any]] | None = None
 
     def deliver(self) -> int:
         """Deliver every new record once; return how many records were read."""
         with self._lock:
             total = 0
-            for mapping in self.stack.stream_mappings():
+            for mapping in self._mappings():
                 for shard_id, records in self._read(mapping["function"], mapping["Stream"]):
                     total += len(records)
                     wanted = [r for r in records if self._wanted(mapping, r)]
@@ -48,16 +49,37 @@ class StreamPump:
                         self._deliver_batch(mapping, shard_id, wanted[start : start + size])
             return total
 
+    def backlog(self) -> int:
+        """How many records the stream holds that some consumer has not been handed yet (O(1))."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        waiting = 0
+        for mapping in self._mappings():
+            _, _, _, region, account, resource = mapping["Stream"].split(":", 5)
+            shard = dynamodb_backends[account][region].get_table(resource.split("/")[1]).stream_shard
+            if shard is None:
+                continue
+            position = self._positions.get((mapping["function"], mapping["Stream"], shard.id))
+            first = 0 if position is None else int(position) - shard.starting_sequence_number + 1
+            waiting = max(waiting, len(shard.items) - first)
+        return waiting
+
+    def _mappings(self) -> list[dict[str, Any]]:
+        if self._resolved is None:
+            self._resolved = self.stack.stream_mappings()
+        return self._resolved
+
     def skip_to_end(self) -> None:
         """Move every consumer past the records written so far (they were processed in a past life)."""
         with self._lock:
-            for mapping in self.stack.stream_mappings():
+            for mapping in self._mappings():
                 self._read(mapping["function"], mapping["Stream"])
 
     def _read(self, consumer: str, stream_arn: str) -> list[tuple[str, list[dict[str, Any]]]]:
         # The records moto's table wrote, read in-process after the last one seen (the same records
         # GetRecords returns, without serialising every image to JSON and parsing it back: that
-        # round trip cost most of a local run's time).
+        # round trip cost most of a local run's time). moto never changes a record once written, and
+        # a delivery hands the function its own copy (_jsonable), so the records are not copied here.
         from moto.dynamodb.models import dynamodb_backends
 
         from local import moto_patches
@@ -72,9 +94,7 @@ class StreamPump:
             key = (consumer, stream_arn, shard.id)
             position = self._positions.get(key)
             first = 0 if position is None else int(position) - shard.starting_sequence_number + 1
-            records = [
-                {**copy.deepcopy(r.to_json()), "eventSourceARN": stream_arn} for r in shard.items[first:]
-            ]
+            records = [{**r.to_json(), "eventSourceARN": stream_arn} for r in shard.items[first:]]
         if records:
             self._positions[key] = records[-1]["dynamodb"]["SequenceNumber"]
         return [(shard.id, records)]
@@ -82,7 +102,7 @@ class StreamPump:
     @staticmethod
     def _wanted(mapping: dict[str, Any], record: dict[str, Any]) -> bool:
         filters = (mapping.get("FilterCriteria") or {}).get("Filters") or []
-        return not filters or any(matches(json.loads(f["Pattern"]), record) for f in filters)
+        return not filters or any(matches(_pattern(f["Pattern"]), record) for f in filters)
 
     def _deliver_batch(self, mapping: dict[str, Any], shard_id: str, batch: list[dict[str, Any]]) -> None:
         attempts = int(mapping.get("MaximumRetryAttempts", 2)) + 1
@@ -127,6 +147,12 @@ class StreamPump:
             "DDBStreamBatchInfo": info,
         }
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
+
+
+@functools.cache
+def _pattern(text: str) -> Any:
+    """A filter pattern, parsed once (the template's patterns are read for every record)."""
+    return json.loads(text)
 
 
 def _jsonable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

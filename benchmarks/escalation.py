@@ -50,20 +50,6 @@ def _load(stack: Any, tickets: list[Any]) -> None:
     put_items(stack, ({"PK": f"TICKET#{t.ticket_id}", "SK": "TICKET", **ticket_item(t)} for t in tickets))
 
 
-def _counting(stack: Any) -> Counter[str]:
-    import boto3
-
-    calls: Counter[str] = Counter()
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-
-    def count(model: Any, **_: Any) -> None:
-        calls[f"{model.service_model.service_name}:{model.name}"] += 1
-
-    boto3.DEFAULT_SESSION.events.register("before-parameter-build", count)
-    return calls
-
-
 def one_run_over_a_large_backlog(total: int = OPEN_TICKETS, due: int = DUE) -> dict[str, Any]:
     """Items read and calls made by one run when ``due`` of ``total`` open tickets are due."""
     from local.stack import LocalStack
@@ -79,21 +65,34 @@ def one_run_over_a_large_backlog(total: int = OPEN_TICKETS, due: int = DUE) -> d
     started = time.perf_counter()
     _load(stack, tickets)
     load_seconds = time.perf_counter() - started
-    calls = _counting(stack)
-    with contextlib.redirect_stdout(io.StringIO()):
+    from benchmarks.costs import Meter
+
+    meter = Meter(stack)
+    meter.install()
+    try:
         stack.tick(now - timedelta(days=1))  # warm: builds the services, seeds the policy
-        calls.clear()
+        meter.reset()
         started = time.perf_counter()
         (run,) = stack.tick(now)
         run_seconds = time.perf_counter() - started
+    finally:
+        meter.uninstall()
     bootstrap.reset()
     stack.close()
+    tally = meter.tally
     return {
         "open": total,
         "due": due,
         "read": run["tickets_read"],
         "escalations": run["escalations"],
-        "calls": dict(calls),
+        "calls": dict(tally.calls),
+        "wru": tally.table_wru + sum(tally.index_wru.values()),
+        "table_wru": tally.table_wru,
+        "index_wru": dict(tally.index_wru),
+        "rru": tally.rru,
+        "applied": sum(run["escalations"].values())
+        if isinstance(run["escalations"], dict)
+        else run["escalations"],
         "load_seconds": load_seconds,
         "run_seconds": run_seconds,
     }
@@ -127,6 +126,13 @@ def main() -> None:
     print(f"  items read: {big['read']} (the due tickets only; target ≈ {big['due']})")
     print(f"  escalations applied: {big['escalations']}")
     print(f"  AWS calls: {big['calls']}")
+    applied = big["applied"] or 1
+    print(
+        f"  write units per escalation applied (size- and index-accounted, benchmarks/costs.py): "
+        f"{big['wru'] / applied:.2f} WRU (table {big['table_wru'] / applied:.2f}, indexes "
+        + ", ".join(f"{k} {v / applied:.2f}" for k, v in sorted(big["index_wru"].items()) if v)
+        + f"; target ≤ 3); reads {big['rru']:.1f} RRU for the run"
+    )
     print(
         f"  (loading the backlog into moto: {big['load_seconds']:.0f} s; the run: {big['run_seconds']:.1f} s)"
     )

@@ -7,8 +7,6 @@ clocks started exactly as routing starts them; the runs are the real EscalateFun
 
 from __future__ import annotations
 
-import contextlib
-import io
 import random
 import statistics
 import time
@@ -107,16 +105,31 @@ def lag_over_a_day(count: int = DAY_TICKETS) -> dict[str, Any]:
     rng = random.Random(2)
     tickets = _tickets([day + timedelta(seconds=rng.uniform(0, 86_400)) for _ in range(count)])
     _load(stack, tickets)
+    from benchmarks.costs import Meter
+
     lags: list[float] = []
     levels: Counter[str] = Counter()
-    with contextlib.redirect_stdout(io.StringIO()):
+    meter = Meter(stack)
+    meter.install()
+    try:
         for minute in range(24 * 60 + 1):
-            (run,) = stack.tick(day + timedelta(minutes=minute))
+            # the escalation run's result (the daily sweep fires at midnight too)
+            run = next(r for r in stack.tick(day + timedelta(minutes=minute)) if "escalations" in r)
             if run["escalations"]:
                 levels.update(run["escalations"])
                 lags.append(run["max_lag_seconds"])
+    finally:
+        meter.uninstall()
     stack.close()
-    return {"tickets": count, "runs": 24 * 60 + 1, "escalations": dict(levels), "lags": lags}
+    tally = meter.tally
+    return {
+        "tickets": count,
+        "runs": 24 * 60 + 1,
+        "escalations": dict(levels),
+        "lags": lags,
+        "table_wru": tally.table_wru,
+        "index_wru": dict(tally.index_wru),
+    }
 
 
 def main() -> None:
@@ -138,8 +151,16 @@ def main() -> None:
     )
     day = lag_over_a_day()
     lags = day["lags"]
+    applied = sum(day["escalations"].values()) or 1
     print(f"== Escalation lag, simulated day: {day['tickets']} tickets, {day['runs']} runs, rate(1 minute)")
     print(f"  escalations: {day['escalations']}")
+    every = (day["table_wru"] + sum(day["index_wru"].values())) / applied
+    print(
+        f"  write units per escalation, every level: {every:.2f}"
+        f" (table {day['table_wru'] / applied:.2f}, indexes "
+        + ", ".join(f"{k} {v / applied:.2f}" for k, v in sorted(day["index_wru"].items()) if v)
+        + "; a level that raises the priority or reassigns also moves the ticket in its queue)"
+    )
     if lags:
         print(
             f"  per-run max lag (s): p50 {statistics.median(lags):.0f}, "

@@ -7,8 +7,6 @@ clocks started exactly as routing starts them; the runs are the real EscalateFun
 
 from __future__ import annotations
 
-import contextlib
-import io
 import random
 import statistics
 import time
@@ -50,20 +48,6 @@ def _load(stack: Any, tickets: list[Any]) -> None:
     put_items(stack, ({"PK": f"TICKET#{t.ticket_id}", "SK": "TICKET", **ticket_item(t)} for t in tickets))
 
 
-def _counting(stack: Any) -> Counter[str]:
-    import boto3
-
-    calls: Counter[str] = Counter()
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-
-    def count(model: Any, **_: Any) -> None:
-        calls[f"{model.service_model.service_name}:{model.name}"] += 1
-
-    boto3.DEFAULT_SESSION.events.register("before-parameter-build", count)
-    return calls
-
-
 def one_run_over_a_large_backlog(total: int = OPEN_TICKETS, due: int = DUE) -> dict[str, Any]:
     """Items read and calls made by one run when ``due`` of ``total`` open tickets are due."""
     from local.stack import LocalStack
@@ -79,21 +63,34 @@ def one_run_over_a_large_backlog(total: int = OPEN_TICKETS, due: int = DUE) -> d
     started = time.perf_counter()
     _load(stack, tickets)
     load_seconds = time.perf_counter() - started
-    calls = _counting(stack)
-    with contextlib.redirect_stdout(io.StringIO()):
+    from benchmarks.costs import Meter
+
+    meter = Meter(stack)
+    meter.install()
+    try:
         stack.tick(now - timedelta(days=1))  # warm: builds the services, seeds the policy
-        calls.clear()
+        meter.reset()
         started = time.perf_counter()
         (run,) = stack.tick(now)
         run_seconds = time.perf_counter() - started
+    finally:
+        meter.uninstall()
     bootstrap.reset()
     stack.close()
+    tally = meter.tally
     return {
         "open": total,
         "due": due,
         "read": run["tickets_read"],
         "escalations": run["escalations"],
-        "calls": dict(calls),
+        "calls": dict(tally.calls),
+        "wru": tally.table_wru + sum(tally.index_wru.values()),
+        "table_wru": tally.table_wru,
+        "index_wru": dict(tally.index_wru),
+        "rru": tally.rru,
+        "applied": sum(run["escalations"].values())
+        if isinstance(run["escalations"], dict)
+        else run["escalations"],
         "load_seconds": load_seconds,
         "run_seconds": run_seconds,
     }
@@ -108,16 +105,31 @@ def lag_over_a_day(count: int = DAY_TICKETS) -> dict[str, Any]:
     rng = random.Random(2)
     tickets = _tickets([day + timedelta(seconds=rng.uniform(0, 86_400)) for _ in range(count)])
     _load(stack, tickets)
+    from benchmarks.costs import Meter
+
     lags: list[float] = []
     levels: Counter[str] = Counter()
-    with contextlib.redirect_stdout(io.StringIO()):
+    meter = Meter(stack)
+    meter.install()
+    try:
         for minute in range(24 * 60 + 1):
-            (run,) = stack.tick(day + timedelta(minutes=minute))
+            # the escalation run's result (the daily sweep fires at midnight too)
+            run = next(r for r in stack.tick(day + timedelta(minutes=minute)) if "escalations" in r)
             if run["escalations"]:
                 levels.update(run["escalations"])
                 lags.append(run["max_lag_seconds"])
+    finally:
+        meter.uninstall()
     stack.close()
-    return {"tickets": count, "runs": 24 * 60 + 1, "escalations": dict(levels), "lags": lags}
+    tally = meter.tally
+    return {
+        "tickets": count,
+        "runs": 24 * 60 + 1,
+        "escalations": dict(levels),
+        "lags": lags,
+        "table_wru": tally.table_wru,
+        "index_wru": dict(tally.index_wru),
+    }
 
 
 def main() -> None:
@@ -127,13 +139,28 @@ def main() -> None:
     print(f"  items read: {big['read']} (the due tickets only; target ≈ {big['due']})")
     print(f"  escalations applied: {big['escalations']}")
     print(f"  AWS calls: {big['calls']}")
+    applied = big["applied"] or 1
+    print(
+        f"  write units per escalation applied (size- and index-accounted, benchmarks/costs.py): "
+        f"{big['wru'] / applied:.2f} WRU (table {big['table_wru'] / applied:.2f}, indexes "
+        + ", ".join(f"{k} {v / applied:.2f}" for k, v in sorted(big["index_wru"].items()) if v)
+        + f"; target ≤ 3); reads {big['rru']:.1f} RRU for the run"
+    )
     print(
         f"  (loading the backlog into moto: {big['load_seconds']:.0f} s; the run: {big['run_seconds']:.1f} s)"
     )
     day = lag_over_a_day()
     lags = day["lags"]
+    applied = sum(day["escalations"].values()) or 1
     print(f"== Escalation lag, simulated day: {day['tickets']} tickets, {day['runs']} runs, rate(1 minute)")
     print(f"  escalations: {day['escalations']}")
+    every = (day["table_wru"] + sum(day["index_wru"].values())) / applied
+    print(
+        f"  write units per escalation, every level: {every:.2f}"
+        f" (table {day['table_wru'] / applied:.2f}, indexes "
+        + ", ".join(f"{k} {v / applied:.2f}" for k, v in sorted(day["index_wru"].items()) if v)
+        + "; a level that raises the priority or reassigns also moves the ticket in its queue)"
+    )
     if lags:
         print(
             f"  per-run max lag (s): p50 {statistics.median(lags):.0f}, "

@@ -243,7 +243,13 @@ class Outcome:
         """Each ticket's audit trail."""
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for item in self.of("ticket_event"):
-            found[item["PK"].removeprefix("TICKET#")].append(item)
+            trail = found[item["PK"].removeprefix("TICKET#")]
+            if "events" not in item:  # one item per event (earlier versions)
+                trail.append(item)
+                continue
+            base = {k: v for k, v in item.items() if k != "events"}
+            for n, event in enumerate(item["events"]):  # one item per change: its events, in order
+                trail.append({**base, **event, "SK": f"EVENT#{int(item['version']):010d}#{n:02d}"})
         return found
 
 

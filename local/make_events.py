@@ -1141,12 +1141,13 @@ def _generic_events() -> dict[str, dict[str, Any]]:
 ENV_VALUES = {
     "TABLE_NAME": "socialdesk-dev-table",
     "RAW_PAYLOAD_BUCKET": "socialdesk-dev-raw-payloads",
+    "RAW_PAYLOAD_RETENTION_DAYS": "30",
     "MODEL_BUCKET": "socialdesk-dev-models",
     "SECRETS_PREFIX": "/socialdesk/dev",
     "MAX_BODY_BYTES": "4194304",
     "POWERTOOLS_SERVICE_NAME": "socialdesk",
     "POWERTOOLS_METRICS_NAMESPACE": "SocialDesk",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
     # TracingEnabled defaults to "false"
     "POWERTOOLS_TRACE_DISABLED": "true",
     "ROUTING_POLICY_SEED": "default",

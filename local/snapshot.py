@@ -44,7 +44,7 @@ def save(stack: LocalStack, path: Path = DEFAULT_PATH) -> dict[str, int]:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".partial")
     with gzip.open(temporary, "wt", encoding="utf-8") as out:
-        json.dump({"version": VERSION, "tables": tables, "buckets": buckets}, out)
+        json.dump({"version": VERSION, "tables": tables, "buckets": buckets}, out, default=_bytes)
     temporary.replace(path)  # a crash while writing never leaves half a snapshot
     return {"items": sum(map(len, tables.values())), "objects": sum(map(len, buckets.values()))}
 
@@ -54,7 +54,7 @@ def load(stack: LocalStack, path: Path = DEFAULT_PATH) -> dict[str, int] | None:
     if not path.exists():
         return None
     with gzip.open(path, "rt", encoding="utf-8") as source:
-        snapshot = json.load(source)
+        snapshot = json.load(source, object_hook=_from_bytes)
     if snapshot.get("version") != VERSION:
         raise ValueError(f"{path} is a snapshot of another version; start with FRESH=1")
     dynamodb, s3 = stack.client("dynamodb"), stack.client("s3")
@@ -77,3 +77,14 @@ def load(stack: LocalStack, path: Path = DEFAULT_PATH) -> dict[str, int] | None:
         restored["objects"] += len(objects)
     stack.streams.skip_to_end()  # what was restored was processed before the snapshot
     return restored
+
+
+def _bytes(value: Any) -> Any:
+    """Binary attribute values (the raw archive's compressed payloads) as base64 in the JSON."""
+    if isinstance(value, bytes | bytearray):
+        return {"__bytes__": base64.b64encode(value).decode()}
+    raise TypeError(f"{type(value).__name__} is not serialisable")
+
+
+def _from_bytes(value: dict[str, Any]) -> Any:
+    return base64.b64decode(value["__bytes__"]) if set(value) == {"__bytes__"} else value

@@ -151,7 +151,7 @@ def agent_picker() -> AgentPicker:
 def services() -> Services:
     """Build the adapters on first use (boto3 is imported here, not at module import)."""
     from socialdesk.dal.mentions import DynamoMentionRepository
-    from socialdesk.dal.raw_archive import S3RawPayloadArchive
+    from socialdesk.dal.raw_archive import S3RawPayloadArchive, TableRawPayloadArchive
     from socialdesk.dal.secrets import SsmSecretSource
 
     settings = Settings.from_env()
@@ -159,7 +159,13 @@ def services() -> Services:
     return Services(
         settings=settings,
         mentions=DynamoMentionRepository(clients.client("dynamodb"), settings.table_name, clock=now),
-        archive=S3RawPayloadArchive(clients.client("s3"), settings.raw_payload_bucket),
+        archive=TableRawPayloadArchive(
+            clients.client("dynamodb"),
+            settings.table_name,
+            S3RawPayloadArchive(clients.client("s3"), settings.raw_payload_bucket),
+            settings.raw_payload_retention_days,
+            clock=now,
+        ),
         secrets=SsmSecretSource(
             clients.client("ssm"), settings.secrets_prefix, settings.secret_cache_seconds
         ),

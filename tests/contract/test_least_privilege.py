@@ -33,18 +33,19 @@ def index(name: str) -> str:
 ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     "WebhookFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"ERASURE#*"})},
-        "dynamodb:PutItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "BACKUP#*", "ERASURE#*"})},
+        "dynamodb:PutItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "BACKUP#*", "ERASURE#*", "RAW#*"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*"})},
+        "dynamodb:DeleteItem": {TABLE: frozenset({"RAW#*"})},
         "s3:PutObject": {RAW: None},
         "s3:DeleteObject": {RAW: None},
         "ssm:GetParameter": {INBOUND: None},
     },
     "DispatchFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "TICKET#*", "CONFIG"})},
-        "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*"})},
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*"})},
         "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "ERASURE#*", "TICKET#*"})},
-        "dynamodb:DeleteItem": {TABLE: frozenset({"CONV#*", "CORRECTION#*", "CORRECTED#*"})},
+        "dynamodb:DeleteItem": {TABLE: frozenset({"CONV#*", "CORRECTION#*", "CORRECTED#*", "RAW#*"})},
         "dynamodb:Query": {TABLE: frozenset({"TICKET#*", "CORRECTED#*"}), index("AuthorIndex"): None},
         "s3:DeleteObject": {RAW: None},
         "states:StartExecution": {"Ref:RouteMentionStateMachine": None},
@@ -83,6 +84,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "AGENT#*"})},
         "dynamodb:BatchWriteItem": {TABLE: frozenset({"TICKET#*"})},
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"TICKET#*"})},
         "dynamodb:Query": {TABLE: frozenset({"AGENT#*"}), index("QueueIndex"): None},
         "sns:Publish": {"Ref:TicketEventsTopic": None},
         "sqs:SendMessage": {"OutboundRetryQueue.Arn": None, "OutboxDeadLetterQueue.Arn": None},
@@ -92,6 +94,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:GetItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
         "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"AGENT#*"})},
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"TICKET#*"})},
         "dynamodb:Query": {
             index("DueIndex"): None,
             TABLE: frozenset({"AGENT#*"}),
@@ -110,6 +113,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "TICKET#*"})},
         "dynamodb:BatchWriteItem": {TABLE: frozenset({"TICKET#*"})},
+        "dynamodb:DeleteItem": {TABLE: frozenset({"RAW#*"})},
         "s3:DeleteObject": {RAW: None},
         "states:StartExecution": {"Ref:RouteMentionStateMachine": None},
         "sns:Publish": {"Ref:TicketEventsTopic": None},
@@ -123,7 +127,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
                 | {"CONV#*", "AGENT#*", "CANNED#*", "CORRECTION#*", "CORRECTED#*"}
             )
         },
-        "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*"})},
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "INCIDENT#*"})},
         "dynamodb:PutItem": {
             TABLE: frozenset(
                 {"OUTBOUND#*", "TICKET#*", "INCIDENT#*", "ERASURE#*", "CONFIG", "IDEMPOTENCY#*"}

@@ -17,6 +17,7 @@ from local import platforms as fake
 from local.gateway import LocalGateway
 from local.token import mint
 from socialdesk.channels.meta.deletion import sign_request
+from tests.support.archive import archived
 from tests.support.platforms import post_generic, post_meta, post_x
 from tests.support.routing import BASE_ID, BRAND, PAGE, quiet
 
@@ -47,19 +48,16 @@ def drain(desk: LocalGateway, url: str) -> list[str]:
 
 
 def everything(desk: LocalGateway) -> list[str]:
-    """Every table item and every archived object, as text."""
+    """Every table item and every archived payload (in the table or the bucket), as text."""
     client = desk.stack.client("dynamodb")
     found, kwargs = [], {"TableName": desk.stack.environment["TABLE_NAME"]}
     while True:
         page = client.scan(**kwargs)
-        found.extend(json.dumps(item, ensure_ascii=False) for item in page["Items"])
+        found.extend(json.dumps(item, ensure_ascii=False, default=repr) for item in page["Items"])
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    s3 = desk.stack.client("s3")
-    bucket = desk.stack.environment["RAW_PAYLOAD_BUCKET"]
-    for entry in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-        found.append(s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read().decode("utf-8", "replace"))
+    found.extend(body.decode("utf-8", "replace") for body in archived(desk.stack))
     return found
 
 
@@ -300,7 +298,7 @@ def test_an_admin_erasure_of_a_generic_sources_author_leaves_no_trace(desk: Loca
 
 
 def test_a_delete_whose_archive_cleanup_fails_is_finished_by_the_redelivery(desk: LocalGateway) -> None:
-    from socialdesk.dal.raw_archive import S3RawPayloadArchive
+    from socialdesk.dal.raw_archive import TableRawPayloadArchive
     from socialdesk.domain.errors import StorageUnavailable
 
     tweet = {
@@ -314,22 +312,21 @@ def test_a_delete_whose_archive_cleanup_fails_is_finished_by_the_redelivery(desk
             {"status": {"id": str(BASE_ID + 1), "user_id": PERSON_ID}, "timestamp_ms": "1795425000000"}
         ],
     }
-    real = S3RawPayloadArchive.delete
+    real = TableRawPayloadArchive.delete
     failures = iter([True])
 
     def flaky(self: Any, ref: str) -> None:
         if next(failures, False):
-            raise StorageUnavailable("s3 throttled")
+            raise StorageUnavailable("archive throttled")
         real(self, ref)
 
-    S3RawPayloadArchive.delete = flaky  # type: ignore[method-assign]
+    TableRawPayloadArchive.delete = flaky  # type: ignore[method-assign]
     try:
         assert quiet(post_x, desk, delete).status == 503  # the platform will redeliver
         assert traces(everything(desk), TEXTS[0])  # the payload is still archived
         assert quiet(post_x, desk, delete).status == 200
     finally:
-        S3RawPayloadArchive.delete = real  # type: ignore[method-assign]
+        TableRawPayloadArchive.delete = real  # type: ignore[method-assign]
     # the content and its archived payload are gone (the id stays, so the delete stays a delete)
     assert traces(everything(desk), TEXTS[0]) == []
-    bucket = desk.stack.environment["RAW_PAYLOAD_BUCKET"]
-    assert desk.stack.client("s3").list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    assert archived(desk.stack) == []

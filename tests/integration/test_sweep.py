@@ -12,6 +12,7 @@ from local import platforms as fake
 from local.gateway import LocalGateway
 from local.token import mint
 from socialdesk import bootstrap
+from tests.support.archive import archived
 from tests.support.platforms import post_x
 from tests.support.routing import BASE_ID, BRAND, deliver, quiet, ticket_of, tweet
 
@@ -104,16 +105,16 @@ def test_index_entries_that_disagree_with_the_ticket_are_rewritten(desk: LocalGa
 
 
 def test_an_archived_payload_of_a_deleted_message_is_deleted(desk: LocalGateway) -> None:
-    from socialdesk.dal.raw_archive import S3RawPayloadArchive
+    from socialdesk.dal.raw_archive import TableRawPayloadArchive
     from socialdesk.domain.errors import StorageUnavailable
 
     deliver(desk, tweet(1, COMPLAINT))
-    real = S3RawPayloadArchive.delete
+    real = TableRawPayloadArchive.delete
 
     def down(self: Any, ref: str) -> None:
-        raise StorageUnavailable("s3 down")
+        raise StorageUnavailable("archive down")
 
-    S3RawPayloadArchive.delete = down  # type: ignore[method-assign]
+    TableRawPayloadArchive.delete = down  # type: ignore[method-assign]
     try:
         delete = {
             "for_user_id": BRAND,
@@ -123,11 +124,10 @@ def test_an_archived_payload_of_a_deleted_message_is_deleted(desk: LocalGateway)
         }
         assert quiet(post_x, desk, delete).status == 503  # and X never redelivers
     finally:
-        S3RawPayloadArchive.delete = real  # type: ignore[method-assign]
-    bucket = desk.stack.environment["RAW_PAYLOAD_BUCKET"]
-    assert desk.stack.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 1
+        TableRawPayloadArchive.delete = real  # type: ignore[method-assign]
+    assert len(archived(desk.stack)) == 1
     assert swept(desk)["payloads_deleted"] == 1
-    assert desk.stack.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    assert archived(desk.stack) == []
 
 
 def test_a_reply_stuck_sending_is_checked_on_the_platform_and_recorded(

@@ -6,12 +6,14 @@ import base64
 import json
 import threading
 import time
+import zlib
 from typing import Any
 
 import pytest
 
 from local import devsecrets
 from socialdesk.channels import x
+from tests.support.archive import archived
 from tests.support.platforms import body_of, post_generic, post_meta, post_x
 
 BRAND = "900000000000000001"
@@ -124,8 +126,7 @@ def test_bad_signature_is_401_and_writes_nothing(gateway: Any, stack: Any, table
     meta_bad = post_meta(gateway, {"object": "page", "entry": []}, signature="sha256=" + "0" * 64)
     assert meta_bad.status == 401
     assert table_items() == []
-    bucket = stack.environment["RAW_PAYLOAD_BUCKET"]
-    assert stack.client("s3").list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    assert archived(stack) == []
 
 
 def test_signature_over_different_bytes_is_rejected(gateway: Any, table_items: Any) -> None:
@@ -258,11 +259,36 @@ def test_raw_payload_is_archived_and_referenced(gateway: Any, stack: Any) -> Non
     token = _token("", "admin")
     mention = gateway.request("GET", "/mentions/generic/reviews:raw-1", {"authorization": f"Bearer {token}"})
     ref = mention.json()["mention"]["raw_ref"]
+    # one table item per delivery, compressed, expiring after RawPayloadRetentionDays (30) by TTL
+    channel, _, digest = ref.removeprefix("raw:").rpartition("/")
+    item = stack.client("dynamodb").get_item(
+        TableName=stack.environment["TABLE_NAME"],
+        Key={"PK": {"S": f"RAW#{channel}#{digest}"}, "SK": {"S": "RAW"}},
+    )["Item"]
+    assert zlib.decompress(item["body"]["B"]) == body_of(payload)
+    assert len(item["body"]["B"]) < len(body_of(payload))
+    from socialdesk.bootstrap import now
+
+    days = (int(item["expires_at"]["N"]) - now().timestamp()) / 86_400
+    assert 29 < days <= 30.01
+    ttl = stack.client("dynamodb").describe_time_to_live(TableName=stack.environment["TABLE_NAME"])
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+    assert archived(stack) == [body_of(payload)]
+
+
+def test_a_raw_payload_too_large_for_an_item_is_archived_in_the_bucket(stack: Any) -> None:
+    from socialdesk.bootstrap import services
+    from socialdesk.dal.raw_archive import TABLE_BODY_LIMIT
+
+    body = b'{"entry": [' + b",".join(b'{"n": %d}' % n for n in range(TABLE_BODY_LIMIT // 8)) + b"]}"
+    archive = services().archive
+    ref = archive.archive("meta", body)
     bucket, key = ref.removeprefix("s3://").split("/", 1)
-    archived = stack.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-    assert archived == body_of(payload)
+    assert stack.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read() == body
     rules = stack.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rules[0]["Expiration"]["Days"] == 30
+    archive.delete(ref)
+    assert archived(stack) == []
 
 
 def test_unknown_route_is_404(gateway: Any) -> None:

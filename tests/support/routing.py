@@ -122,14 +122,21 @@ def ticket_of(gateway: LocalGateway, n: int) -> dict[str, Any] | None:
     item = client.get_item(TableName=table, Key={"PK": {"S": f"TICKET#{ticket_id}"}, "SK": {"S": "TICKET"}})[
         "Item"
     ]
-    return from_attributes(item)
+    return with_defaults(from_attributes(item))
+
+
+def with_defaults(item: dict[str, Any]) -> dict[str, Any]:
+    """A ticket item with the fields it leaves out at their default value filled in (as reading does)."""
+    from socialdesk.dal.tickets import ticket_from_item
+
+    return {**ticket_from_item(item).model_dump(mode="json"), **item}
 
 
 def tickets(gateway: LocalGateway) -> list[dict[str, Any]]:
     """Every ticket item in the table (test-only scan)."""
     client = gateway.stack.client("dynamodb")
     items = client.scan(TableName=gateway.stack.environment["TABLE_NAME"])["Items"]
-    return [from_attributes(i) for i in items if i["SK"]["S"] == "TICKET"]
+    return [with_defaults(from_attributes(i)) for i in items if i["SK"]["S"] == "TICKET"]
 
 
 def call(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from socialdesk.logic.route_messages import RouteItem, Router
 from tests.support.fakes import NOW, FakeIncidents, FakeMentions, FakeSurge, FakeTickets
 
 BRAND = "brand-1"
-_ids = iter(range(1, 10_000))
+_ids = itertools.count(1)
 
 
 def tweet(

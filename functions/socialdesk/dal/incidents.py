@@ -128,4 +128,16 @@ class DynamoIncidentRepository:
                 "Limit": limit,
             }
         )
-        return [incident_from_item(i) for i in items if i.get("entity") == "incident"]
+        # the queue index projects keys only: the incidents themselves, in the index's order
+        found = {
+            str(i["PK"]): i
+            for i in self._table.get_many(
+                [{"PK": {"S": str(k["PK"])}, "SK": {"S": str(k["SK"])}} for k in items]
+            )
+        }
+        incidents = [found.get(str(k["PK"])) for k in items]
+        return [
+            incident_from_item(i)
+            for i in incidents
+            if i and i.get("entity") == "incident" and i.get("status") == IncidentStatus.OPEN.value
+        ]

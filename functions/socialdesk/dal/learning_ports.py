@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ConfigDict, Field
 
 from socialdesk.domain.correction import Correction
 from socialdesk.domain.model import Model
-from socialdesk.learning.model import RoutingModel
+
+if TYPE_CHECKING:  # the model's code (features, tokenisers) loads when a model is, not with the ports
+    from socialdesk.learning.model import RoutingModel
 
 
 class CorrectionStore(Protocol):

@@ -198,8 +198,12 @@ class DynamoMentionRepository:
                 raise _unavailable(error) from error
             items.extend(from_attributes(i) for i in page["Items"])
             if "LastEvaluatedKey" not in page:
-                return items
+                break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        # the index projects keys only (routing's ticket link then rewrites no index entry): the
+        # messages themselves, for their channel, id, ticket and archived payloads
+        keys = [{"PK": {"S": str(i["PK"])}, "SK": {"S": str(i["SK"])}} for i in items]
+        return Table(self._client, self._table, "mention store").get_many(keys)
 
     def erase(self, key: dict[str, Any], at: datetime) -> None:
         """Remove a message's content and its author's identity; keep ids, status and ticket links."""

@@ -7,13 +7,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socialdesk.domain.mention import Channel, Mention, StoredMention
-from socialdesk.domain.webhook import BackupReceived
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: the webhook's models load with the webhook, not with every port user
     from socialdesk.domain.assignment import AgentState
     from socialdesk.domain.canned import CannedResponse
     from socialdesk.domain.incident import Incident, IncidentChange
     from socialdesk.domain.ticket import Ticket, TicketChange, TicketStatus
+    from socialdesk.domain.webhook import BackupReceived
 
 
 class WriteOutcome(StrEnum):

@@ -228,6 +228,10 @@ class Ticket(Model):
     response: ResponseClock | None = None
     resolution_clock: ResolutionClock | None = None
     due_at: datetime | None = None
+    #: where the due index files the ticket: its due time when its clocks last changed. An escalation
+    #: keeps it (the next level's time is ``due_at``, which the run filters on), so escalating moves no
+    #: index key. Always at or before ``due_at``.
+    due_from: datetime | None = None
     first_response_due: datetime | None = None
     first_response_at: datetime | None = None
     #: who gave the first response (an agent's subject; the per-agent SLA figures count it)
@@ -823,7 +827,10 @@ class Ticket(Model):
             )
         if not events:
             return self._unchanged()
-        return self._change(ticket._evolved(now)._with_due(policy), events)
+        escalated = ticket._evolved(now)._with_due(policy)
+        if self.due_from is not None and escalated.due_at is not None and self.due_from <= escalated.due_at:
+            escalated = escalated.model_copy(update={"due_from": self.due_from})
+        return self._change(escalated, events)
 
     def _reassigned_team(self, reassign_to: str, policy: RoutingPolicy, current: str) -> str:
         if reassign_to == "agent":  # another agent of the same team
@@ -1077,7 +1084,8 @@ class Ticket(Model):
         resolution = self.resolution_clock
         if resolution is not None and not resolution.breached and self.is_active:
             candidates.append(resolution.deadline)
-        return self.model_copy(update={"due_at": min(candidates) if candidates else None})
+        due = min(candidates) if candidates else None
+        return self.model_copy(update={"due_at": due, "due_from": due})
 
 
 class TicketStateError(ValueError):

@@ -102,7 +102,16 @@ def _erase(image: dict[str, Any]) -> None:
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """DynamoDB stream batch → executions; a partial-failure report names where to resume."""
-    return dispatch_records(event.get("Records", []))
+    records = event.get("Records", [])
+    stored = sum(
+        1
+        for r in records
+        if r.get("eventName") == "INSERT"
+        and ((r.get("dynamodb") or {}).get("NewImage") or {}).get("entity", {}).get("S") == "mention"
+    )
+    if stored:  # the webhook's stored mentions, counted once per batch here rather than per delivery there
+        metrics.add_metric(name="MentionsStored", unit="Count", value=stored)
+    return dispatch_records(records)
 
 
 def dispatch_records(records: list[dict[str, Any]]) -> dict[str, Any]:

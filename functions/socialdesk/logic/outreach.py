@@ -25,7 +25,6 @@ from socialdesk.domain.outreach import OutboundTemplate, may_start
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket
 from socialdesk.logic.conflicts import retry_on_conflict
-from socialdesk.logic.route_messages import follow_merges
 
 
 class OutreachRefused(Unprocessable):
@@ -113,6 +112,8 @@ def start_outreach(
 
     def attempt() -> tuple[Ticket, bool, str | None, str | None]:
         linked = tickets.conversation_ticket(conversation.digest)
+        from socialdesk.logic.route_messages import follow_merges  # the router's module: not at API init
+
         current = follow_merges(tickets, tickets.get(linked) if linked else None)
         permission = may_start(
             request.channel.value,

@@ -10,8 +10,6 @@ from socialdesk.dal.ports import ErasureRequests
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.mention import Channel
 from socialdesk.domain.model import Model
-from socialdesk.domain.webhook import PersonErasureRequested
-from socialdesk.logic.ingest_mention import erasure_id
 
 
 class ErasureRequest(Model):
@@ -35,6 +33,9 @@ def request_erasure(
     principal: Principal, request: ErasureRequest, now: datetime, *, erasures: ErasureRequests
 ) -> ErasureRecorded:
     """Admins only: record the request; the stream carries it out like a platform's own request."""
+    from socialdesk.domain.webhook import PersonErasureRequested  # the webhook's models: not at API init
+    from socialdesk.logic.ingest_mention import erasure_id
+
     if principal.role is not Role.ADMIN:
         raise Forbidden("only admins record erasure requests")
     event = PersonErasureRequested(

@@ -35,6 +35,7 @@ from local.stack import LocalStack
 from local.token import mint
 from socialdesk import bootstrap
 from socialdesk.dal.items import from_attributes
+from tests.support.archive import archived
 
 BRAND = "1500000000000000001"
 BASE_ID = 1795424400000000000
@@ -309,9 +310,7 @@ def run_day(day: Day, *, rate: float, model: str = "calls", seed: int = 7) -> Ou
             items=_scan(stack),
             notifications=_drain(stack, feed),
             posts=_posts(platforms),
-            leftover_payloads=stack.client("s3").list_objects_v2(
-                Bucket=stack.environment["RAW_PAYLOAD_BUCKET"]
-            )["KeyCount"],
+            leftover_payloads=len(archived(stack)),  # the raw archive: table items and bucket objects
             drifted=_drifted(stack),
             confirmed_replies=confirmed,
         )
@@ -469,7 +468,7 @@ def compare(control: Outcome, faulted: Outcome, day: Day) -> list[Row]:
             "replies confirmed to the agent but never sent", confirmed_unsent, len(faulted.confirmed_replies)
         ),
         Row(
-            "archived payloads of deleted messages left in S3",
+            "archived payloads of deleted messages left in the archive",
             max(0, faulted.leftover_payloads - control.leftover_payloads),
             len(day.deletes),
         ),

@@ -47,7 +47,7 @@ def _assert_sane(response: Any) -> None:
 
 
 FUZZ = settings(
-    max_examples=300,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

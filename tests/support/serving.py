@@ -40,7 +40,7 @@ class Served:
         """Stop it as a user does (Ctrl-C, or SIGTERM); return what it printed on the way out."""
         os.killpg(self.process.pid, sig)
         try:
-            _, rest = self.process.communicate(timeout=60)
+            _, rest = self.process.communicate(timeout=180)  # the snapshot of a busy desk takes a while
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             raise

@@ -182,7 +182,10 @@ def main() -> None:
         say(
             "  the stream is polled 4 times a second, the escalation schedule runs every minute; Ctrl-C stops"
         )
+        # SIGTERM stops like Ctrl-C; so does SIGINT even when the parent ignored it (a shell's `&` job
+        # starts with SIGINT ignored, and Python then never raises KeyboardInterrupt)
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         try:
             server.serve_forever()
         except KeyboardInterrupt:

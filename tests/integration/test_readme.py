@@ -27,7 +27,7 @@ ELSEWHERE = {
     "make test": "this suite itself (and .ci/run)",
     "make test-pythons": "the suite again under other Pythons",
     "make bench": "about 15 minutes of figures (the replay of 5,000 tweets among them), asserting nothing",
-    "make fuzz": "about an hour at full size; tests/integration/test_*_fuzz.py run a few hundred per route",
+    "make fuzz": "half an hour at full size; tests/integration/test_api_fuzz.py runs 200 per route",
     "make events": "tests/contract/test_events.py checks make_events reproduces events/ byte for byte",
     "make checkov": "run by make test",
     "make build": "run by make test (sam build)",

@@ -78,9 +78,16 @@ def make_server(
             if log:
                 sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = _DeskServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     return server
+
+
+class _DeskServer(ThreadingHTTPServer):
+    """The served desk's listener: a console opening many connections at once, or four replay clients
+    and a dozen agents, must queue, not be reset (socketserver's default backlog is 5)."""
+
+    request_queue_size = 128
 
 
 def _wait_for_routing(stack: LocalStack) -> None:

@@ -13,8 +13,9 @@ us-east-1 list prices, component by component:
   writes nothing.
 - DynamoDB reads: 4 KB read units, 0.5 eventually consistent, 1 strong, 2 transactional; a Query by
   the size of what it read. Stream reads by Lambda triggers are free and not metered.
-- S3, SNS (per 64 KB of a publish), SQS (per 64 KB of a request), API Gateway HTTP API (per
-  request to a function with an HttpApi event).
+- S3, SNS (per 64 KB of a publish's payload: its messages and message attributes, summed over
+  the entries of a PublishBatch, as SNS bills it; not the URL-encoded request), SQS (per 64 KB of
+  a request), API Gateway HTTP API (per request to a function with an HttpApi event).
 - Lambda: requests, and GB-seconds at the template's memory and architecture. The duration of an
   invocation is its own CPU time measured here (the thread's CPU time minus what moto spent serving
   its calls), scaled to the vCPU share Lambda gives that memory size, plus a stated latency per AWS
@@ -74,6 +75,20 @@ SFN_STATES_PER_EXECUTION = 3  # Classify, Route, AnyFailed/Routed (TriageFailed 
 #: START, END and REPORT lines Lambda writes for every invocation
 PLATFORM_LOG_BYTES = 300
 _KB, _READ_UNIT, _CHUNK = 1024, 4096, 64 * 1024
+
+
+def sns_payload(operation: str, params: dict[str, Any]) -> int:
+    """The bytes SNS bills a publish for: each message with its attributes (names, types, values)."""
+    entries = params.get("PublishBatchRequestEntries") if operation == "PublishBatch" else [params]
+    size = 0
+    for entry in entries or []:
+        size += len(str(entry.get("Message", "")).encode()) + len(str(entry.get("Subject", "")).encode())
+        for name, attribute in (entry.get("MessageAttributes") or {}).items():
+            value = attribute.get("StringValue") or attribute.get("BinaryValue") or b""
+            size += len(name.encode()) + len(str(attribute.get("DataType", "")).encode())
+            size += len(value) if isinstance(value, bytes) else len(str(value).encode())
+    return size
+
 
 #: what the meter is attributing to (the function running in this thread), set by the stack
 _current = contextvars.ContextVar[str | None]("metered_function", default=None)
@@ -291,6 +306,7 @@ class Meter:
             "function": function,
             "cpu": time.thread_time(),
             "old": self._images(operation, params) if service == "dynamodb" else None,
+            "sns_payload": sns_payload(operation, params) if service == "sns" else 0,
         }
 
     def _after(
@@ -328,7 +344,7 @@ class Meter:
             elif operation != "DeleteObject":
                 tally.s3_get += 1
         elif service == "sns" and operation in ("Publish", "PublishBatch"):
-            tally.sns_requests += max(1, math.ceil(body / _CHUNK))
+            tally.sns_requests += max(1, math.ceil(seen["sns_payload"] / _CHUNK))
         elif service == "sqs":
             tally.sqs_requests += max(1, math.ceil(body / _CHUNK))
         elif (

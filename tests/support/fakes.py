@@ -307,3 +307,47 @@ class FakeCanned:
 
     def delete(self, team: str, canned_id: str) -> None:
         self.items.pop((team, canned_id), None)
+
+
+class FakePublisher:
+    """The ticket-events topic as SnsTicketEvents uses it: requests of 10 entries, failures by key.
+
+    ``refuse[key] = n`` refuses that entry ``n`` times; a request whose number (0, 1, ...) is in
+    ``down`` fails whole (then, like the adapter, its entries and every later one are not published).
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[list[str]] = []
+        self.published: list[str] = []
+        self.refuse: dict[str, int] = {}
+        self.down: set[int] = set()
+        self._sent = 0
+
+    def publish_batch(self, notifications: list[dict[str, Any]]) -> list[str]:
+        keys = [str(n["idempotency_key"]) for n in notifications]
+        failed: list[str] = []
+        for start in range(0, len(keys), 10):
+            self._sent += 1
+            if self._sent - 1 in self.down:
+                return failed + keys[start:]
+            chunk = keys[start : start + 10]
+            self.requests.append(chunk)
+            for key in chunk:
+                if self.refuse.get(key, 0) > 0:
+                    self.refuse[key] -= 1
+                    failed.append(key)
+                else:
+                    self.published.append(key)
+        return failed
+
+
+class FakeAudit:
+    """A ticket's audit trail: each change's events under (ticket, version), rewritten on a retry."""
+
+    def __init__(self) -> None:
+        self.trail: dict[tuple[str, int], list[str]] = {}
+        self.writes = 0
+
+    def record_events(self, ticket_id: str, version: int, events: list[TicketEvent]) -> None:
+        self.writes += 1
+        self.trail[(ticket_id, version)] = [e.type for e in events]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.costs import Index, Meter, item_size, write_units
+from benchmarks.costs import Index, Meter, item_size, sns_payload, write_units
 
 TABLE_KEYS = ("PK", "SK")
 
@@ -70,3 +70,17 @@ def test_an_include_projection_is_written_when_a_projected_attribute_changes() -
     old = _ticket(due_pk="DUE#1", due_sk="2026-01-01T00:00:00Z#T-1", due_next="2026-01-01T00:00:00Z")
     assert meter._index_units(due, old, {**old, "due_next": {"S": "2026-01-01T01:00:00Z"}}) == 1
     assert meter._index_units(due, old, {**old, "note": {"S": "other"}}) == 0
+
+
+def test_a_publish_is_sized_by_its_messages_and_attributes_summed_over_a_batch() -> None:
+    # Given a batch of ten 6 KB notifications, each with a team attribute
+    entry = {
+        "Id": "0",
+        "Message": "x" * 6000,
+        "MessageAttributes": {"team": {"DataType": "String", "StringValue": "care"}},
+    }
+    one = 6000 + len("team") + len("String") + len("care")
+    # Then a Publish pays for its message and attributes, a PublishBatch for all its entries
+    assert sns_payload("Publish", {"TopicArn": "arn", **entry}) == one
+    batch = {"TopicArn": "arn", "PublishBatchRequestEntries": [{**entry, "Id": str(i)} for i in range(10)]}
+    assert sns_payload("PublishBatch", batch) == 10 * one  # 60 KB: one billed request; 11 would be two

@@ -7,14 +7,14 @@ ticket id, team, priority and what happened, and open the ticket in the console 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from socialdesk.domain.errors import StorageUnavailable
-
-#: SNS PublishBatch takes at most 10 entries
+#: SNS PublishBatch takes at most 10 entries, of at most 256 KB together (messages and attributes)
 _BATCH = 10
+_BATCH_BYTES = 256 * 1024
 
 
 class SnsTicketEvents:
@@ -33,24 +33,33 @@ class SnsTicketEvents:
         self._topic = topic_arn
 
     def publish_batch(self, notifications: list[dict[str, Any]]) -> list[str]:
-        """Publish every notification (10 per request); return the idempotency keys that failed."""
+        """Publish every notification (10, 256 KB at most, per request); return the keys not published.
+
+        An entry SNS refused is not published; nor is a request that failed past the SDK's retries,
+        nor any after it (a topic that fails one request is not asked nine more times): the caller
+        retries exactly those keys. SNS bills a request per 64 KB of payload, so ten small
+        notifications cost what one does.
+        """
         if not self._topic:
             return []
+        entries = [self._entry(n) for n in notifications]
         failed: list[str] = []
-        for start in range(0, len(notifications), _BATCH):
-            chunk = notifications[start : start + _BATCH]
-            entries = [self._entry(str(i), n) for i, n in enumerate(chunk)]
+        start = 0
+        for end in _request_ends(entries):
+            chunk = notifications[start:end]
+            request = [{"Id": str(i), **entry} for i, entry in enumerate(entries[start:end])]
             try:
                 response = self._client.publish_batch(
-                    TopicArn=self._topic, PublishBatchRequestEntries=entries
+                    TopicArn=self._topic, PublishBatchRequestEntries=request
                 )
-            except (ClientError, BotoCoreError) as error:
-                raise StorageUnavailable("ticket events topic unavailable") from error
+            except (ClientError, BotoCoreError):
+                return failed + [n["idempotency_key"] for n in notifications[start:]]
             failed.extend(chunk[int(f["Id"])]["idempotency_key"] for f in response.get("Failed", []))
+            start = end
         return failed
 
     @staticmethod
-    def _entry(entry_id: str, notification: dict[str, Any]) -> dict[str, Any]:
+    def _entry(notification: dict[str, Any]) -> dict[str, Any]:
         attributes = {
             "team": {"DataType": "String", "StringValue": str(notification.get("team") or "none")},
             "event_type": {
@@ -62,7 +71,22 @@ class SnsTicketEvents:
         if audience:
             attributes["audience"] = {"DataType": "String.Array", "StringValue": json.dumps(list(audience))}
         return {
-            "Id": entry_id,
             "Message": json.dumps(notification, default=str),
             "MessageAttributes": attributes,
         }
+
+
+def _request_ends(entries: list[dict[str, Any]]) -> Iterator[int]:
+    """Where each request ends: after 10 entries, or before one that would take it past 256 KB."""
+    count = size = 0
+    for i, entry in enumerate(entries):
+        entry_size = len(entry["Message"].encode()) + sum(
+            len(name) + len(str(a["DataType"])) + len(str(a["StringValue"]).encode())
+            for name, a in entry["MessageAttributes"].items()
+        )
+        if count and (count == _BATCH or size + entry_size > _BATCH_BYTES):
+            yield i
+            count = size = 0
+        count, size = count + 1, size + entry_size
+    if count:
+        yield len(entries)

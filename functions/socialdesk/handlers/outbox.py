@@ -1,41 +1,45 @@
 """Stream consumer (the outbox): each stored ticket or incident change's audit events and notifications,
 and each newly queued reply's delivery.
 
-Records are handled in stream order; a record whose storage or publish call fails is retried here
-with backoff (logic/transient.py), and only then reported: Lambda retries from it (then the
-dead-letter queue). Everything here is keyed, so a retried record is
-harmless: audit events are rewritten under the same keys, notifications carry the same
+Records are handled in stream order (powertools' BatchProcessor); a record whose storage call fails
+is retried here with backoff (logic/transient.py), and only then reported, with the records after it
+(not attempted): Lambda retries from it (then the dead-letter queue). The notifications of the
+records handled are published together at the end, ten to a request; a record whose notification
+is still unpublished after its retries is reported too. Everything here is keyed, so a retried
+record is harmless: audit events are rewritten under the same keys, notifications carry the same
 ``idempotency_key``, and a reply is delivered under its lease at most once.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import partial
 from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from socialdesk.bootstrap import agent_picker, now, reply_service, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.items import from_attributes
-from socialdesk.logic.outbox import deliver_change
-from socialdesk.logic.transient import TransientRetry
+from socialdesk.logic.outbox import NotAttempted, StreamBatch, record_change
 
 
-def handle(record: dict[str, Any]) -> tuple[int, int, int]:
-    """One stream record → (events stored, notifications published, replies delivered)."""
+def handle(record: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int]:
+    """One stream record's own work → (events stored, notifications it owes, replies delivered)."""
     image = from_attributes((record.get("dynamodb") or {}).get("NewImage") or {})
     entity = image.get("entity")
     if entity == "reply":
         if record.get("eventName") == "INSERT" and image.get("status") == "queued":
             reply_service().recorded(image)
-            return 0, 0, 1
-        return 0, 0, 0
+            return 0, [], 1
+        return 0, [], 0
     if entity in ("ticket", "incident"):
-        svc = services()
-        stored, published = deliver_change(image, audit=svc.tickets, publisher=svc.publisher)
+        stored, notifications = record_change(image, audit=services().tickets)
         if entity == "ticket" and image.get("status") == "open" and not image.get("assignee"):
             _assign(str(image["ticket_id"]), str(image.get("team") or ""))
-        return stored, published, 0
-    return 0, 0, 0
+        return stored, notifications, 0
+    return 0, [], 0
 
 
 def _assign(ticket_id: str, team: str) -> None:
@@ -50,24 +54,41 @@ def _assign(ticket_id: str, team: str) -> None:
         metrics.add_metric(name="TicketsAutoAssigned", unit="Count", value=1)
 
 
+def record_handler(record: DynamoDBRecord, *, batch: StreamBatch[str], totals: Counter[str]) -> None:
+    """One record through ``batch``; a failure raises, and the processor reports the record."""
+    sequence = str(record.dynamodb.sequence_number if record.dynamodb else "")
+    try:
+        stored, notifications, replies = batch.run(sequence, partial(handle, record.raw_event))
+    except NotAttempted:
+        raise
+    except Exception:
+        logger.exception("outbox record failed", extra={"sequence": sequence})
+        raise
+    batch.owe(sequence, notifications)
+    totals.update(AuditEventsStored=stored, RepliesDeliveredFromOutbox=replies)
+
+
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """DynamoDB stream batch → partial-failure report naming the first record to retry."""
-    totals = [0, 0, 0]
-    failure: list[dict[str, str]] = []
-    retry = TransientRetry()  # a fault retries its record here before the stream retries the rest
-    for record in event.get("Records", []):
-        sequence = str((record.get("dynamodb") or {}).get("SequenceNumber", ""))
-        try:
-            for i, n in enumerate(retry.run(partial(handle, record))):
-                totals[i] += n
-        except Exception:
-            logger.exception("outbox record failed", extra={"sequence": sequence})
-            failure = [{"itemIdentifier": sequence}]
-            break
-    metrics.add_metric(name="AuditEventsStored", unit="Count", value=totals[0])
-    metrics.add_metric(name="NotificationsPublished", unit="Count", value=totals[1])
-    metrics.add_metric(name="RepliesDeliveredFromOutbox", unit="Count", value=totals[2])
-    if failure:
+    """DynamoDB stream batch → partial-failure report: the records to retry (Lambda resumes at the first)."""
+    batch: StreamBatch[str] = StreamBatch(services().publisher)
+    totals: Counter[str] = Counter()
+    handler = partial(record_handler, batch=batch, totals=totals)
+    # one processor per invocation (it holds the batch's results); a batch whose every record failed
+    # is reported record by record too, and Lambda resumes from the first
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    with processor(event.get("Records", []), handler):
+        processor.process()
+    failures = list(processor.response()["batchItemFailures"])
+    published, unpublished = batch.publish()
+    if unpublished:
+        logger.warning("notifications not published", extra={"records": unpublished[:10]})
+        failures.extend({"itemIdentifier": sequence} for sequence in unpublished)
+    metrics.add_metric(name="AuditEventsStored", unit="Count", value=totals["AuditEventsStored"])
+    metrics.add_metric(name="NotificationsPublished", unit="Count", value=published)
+    metrics.add_metric(
+        name="RepliesDeliveredFromOutbox", unit="Count", value=totals["RepliesDeliveredFromOutbox"]
+    )
+    if failures:
         metrics.add_metric(name="OutboxFailures", unit="Count", value=1)
-    return {"batchItemFailures": failure}
+    return {"batchItemFailures": failures}

@@ -4,16 +4,25 @@ The table's stream hands every ticket and incident write (with the events of tha
 use case. Delivery is at least once: audit events land under deterministic keys, notifications
 carry an ``idempotency_key`` (``<event>:<id>:<version>:<n>``) subscribers dedupe on, and a failed
 publish fails the record, which the stream retries (then its dead-letter queue, then redrive).
+The stream consumer stores each record's audit events as it goes and publishes the notifications of
+the whole batch at the end (:func:`publish_all`), ten to a request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from socialdesk.dal.ports import EventPublisher
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.ticket import TicketEvent
+from socialdesk.logic.transient import TransientRetry
+
+#: what names a record (a stream sequence number)
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 
 class AuditStore(Protocol):
@@ -67,23 +76,112 @@ def notification(
     return base
 
 
-def deliver_change(image: dict[str, Any], *, audit: AuditStore, publisher: EventPublisher) -> tuple[int, int]:
-    """Store the audit events and publish the notifications of one stored ticket or incident change.
-
-    Returns (events stored, notifications published). Raises StorageUnavailable when a notification
-    could not be published (the stream retries the record; the keys make the retry harmless).
-    """
+def record_change(image: dict[str, Any], *, audit: AuditStore) -> tuple[int, list[dict[str, Any]]]:
+    """Store the audit events of one stored ticket or incident change; return them counted and the
+    notifications the change owes (not yet published)."""
     entity = str(image.get("entity"))
     events = [TicketEvent.model_validate(e) for e in image.get("changes") or []]
     if not events:
-        return 0, 0
+        return 0, []
     version = int(image.get("version", 1))
     if entity == "ticket":
         audit.record_events(str(image["ticket_id"]), version, events)
     notifications = [
         notification(entity, image, event, version, i) for i, event in enumerate(events) if event.notify
     ]
-    failed = publisher.publish_batch(notifications) if notifications else []
+    return len(events), notifications
+
+
+def publish_all(
+    pending: Mapping[K, Sequence[dict[str, Any]]],
+    *,
+    publisher: EventPublisher,
+    retry: TransientRetry | None = None,
+) -> tuple[int, list[K]]:
+    """Publish the notifications of many records together; return (published, records not delivered).
+
+    One list of entries for the whole batch, so the publisher fills its requests (ten entries each)
+    across records. A notification two records owe (one idempotency key) is published once. Entries
+    that fail are published again, only they, under ``retry``; a record any of whose notifications is
+    still unpublished then is in the answer (in ``pending``'s order): its caller retries the record,
+    and subscribers dedupe what the retry publishes again by ``idempotency_key``.
+    """
+    unique = {n["idempotency_key"]: n for notes in pending.values() for n in notes}
+    remaining = list(unique.values())
+
+    def attempt() -> None:
+        nonlocal remaining
+        if not remaining:
+            return
+        failed = set(publisher.publish_batch(remaining))
+        remaining = [n for n in remaining if n["idempotency_key"] in failed]
+        if remaining:
+            raise StorageUnavailable(f"{len(remaining)} notifications were not published")
+
+    with suppress(StorageUnavailable):  # what is still unpublished is answered, not raised
+        (retry or TransientRetry(attempts=1)).run(attempt)
+    unpublished = {n["idempotency_key"] for n in remaining}
+    failed_records = [
+        record for record, notes in pending.items() if any(n["idempotency_key"] in unpublished for n in notes)
+    ]
+    return len(unique) - len(unpublished), failed_records
+
+
+class NotAttempted(Exception):
+    """A record after one that failed: the stream retries from the failed one, this one included."""
+
+
+class StreamBatch(Generic[K]):
+    """One stream batch through the outbox: each record's own work in order, then all its notifications.
+
+    A record's work (its audit events, a reply's delivery, an assignment) is retried on transient
+    faults (:class:`TransientRetry`, one budget for the batch); once a record fails, the ones after it
+    are not attempted (the stream retries from the failed one, so their work would be done twice).
+    The notifications the records owe wait for :meth:`publish`, which publishes them together.
+
+    Parameters
+    ----------
+    publisher
+        The ticket-events topic.
+    retry
+        The invocation's retry (a new one by default).
+    """
+
+    def __init__(self, publisher: EventPublisher, retry: TransientRetry | None = None) -> None:
+        self.publisher = publisher
+        self.retry = retry or TransientRetry()
+        self.owed: dict[K, list[dict[str, Any]]] = {}
+        self._failed: K | None = None
+        self._stopped = False
+
+    def run(self, record: K, work: Callable[[], T]) -> T:
+        """``work()`` for ``record``, retried on transient faults; raises if it or an earlier one failed."""
+        if self._stopped:
+            raise NotAttempted(f"record {record} follows {self._failed}, which failed")
+        try:
+            return self.retry.run(work)
+        except Exception:
+            self._stopped, self._failed = True, record
+            raise
+
+    def owe(self, record: K, notifications: list[dict[str, Any]]) -> None:
+        """What ``record`` must publish before it counts as delivered."""
+        if notifications:
+            self.owed[record] = notifications
+
+    def publish(self) -> tuple[int, list[K]]:
+        """Publish every owed notification; return (published, records to retry for theirs)."""
+        return publish_all(self.owed, publisher=self.publisher, retry=self.retry)
+
+
+def deliver_change(image: dict[str, Any], *, audit: AuditStore, publisher: EventPublisher) -> tuple[int, int]:
+    """Store the audit events and publish the notifications of one stored ticket or incident change.
+
+    Returns (events stored, notifications published). Raises StorageUnavailable when a notification
+    could not be published (the caller retries the change; the keys make the retry harmless).
+    """
+    stored, notifications = record_change(image, audit=audit)
+    published, failed = publish_all({"change": notifications}, publisher=publisher)
     if failed:
-        raise StorageUnavailable(f"{len(failed)} notifications were not published: {failed[:3]}")
-    return len(events), len(notifications)
+        raise StorageUnavailable(f"{len(notifications) - published} notifications were not published")
+    return stored, published

@@ -16,6 +16,7 @@ from typing import Any
 from socialdesk.bootstrap import agent_picker, now, reply_service, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.items import from_attributes
+from socialdesk.dal.tickets import ticket_image
 from socialdesk.logic.outbox import deliver_change
 from socialdesk.logic.transient import TransientRetry
 
@@ -30,6 +31,8 @@ def handle(record: dict[str, Any]) -> tuple[int, int, int]:
             return 0, 0, 1
         return 0, 0, 0
     if entity in ("ticket", "incident"):
+        if entity == "ticket":
+            image = ticket_image(image)  # its packed fields and the change's events, as plain fields
         svc = services()
         stored, published = deliver_change(image, audit=svc.tickets, publisher=svc.publisher)
         if entity == "ticket" and image.get("status") == "open" and not image.get("assignee"):

@@ -317,10 +317,14 @@ def run_day(day: Day, *, rate: float, model: str = "calls", seed: int = 7) -> Ou
 
 
 def _scan(stack: LocalStack) -> list[dict[str, Any]]:
+    """Every item as plain Python (a ticket's packed fields unpacked, as its readers see it)."""
+    from socialdesk.dal.tickets import ticket_image
+
     client, table = stack.client("dynamodb"), stack.environment["TABLE_NAME"]
     items: list[dict[str, Any]] = []
     for page in client.get_paginator("scan").paginate(TableName=table):
-        items.extend(from_attributes(i) for i in page["Items"])
+        for item in map(from_attributes, page["Items"]):
+            items.append(ticket_image(item) if item.get("entity") == "ticket" else item)
     return items
 
 

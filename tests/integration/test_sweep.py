@@ -78,6 +78,10 @@ def test_a_deletion_routing_never_applied_withdraws_the_ticket(
 
 
 def test_index_entries_that_disagree_with_the_ticket_are_rewritten(desk: LocalGateway) -> None:
+    from socialdesk.dal.items import from_attributes, to_attributes
+    from socialdesk.dal.tickets import ticket_from_item, ticket_item
+    from socialdesk.domain.ticket import TicketStatus
+
     deliver(desk, tweet(1, COMPLAINT))
     ticket = ticket_of(desk, 1)
     client, table = desk.stack.client("dynamodb"), desk.stack.environment["TABLE_NAME"]
@@ -93,12 +97,13 @@ def test_index_entries_that_disagree_with_the_ticket_are_rewritten(desk: LocalGa
         {"authorization": f"Bearer {mint(['customer-care'])}"},
     )
     assert [t["ticket_id"] for t in queue.json()["tickets"]] == [ticket["ticket_id"]]
-    client.update_item(
-        TableName=table,
-        Key=key,
-        UpdateExpression="SET #s = :r REMOVE #response, resolution_clock, due_at",
-        ExpressionAttributeNames={"#s": "status", "#response": "response"},
-        ExpressionAttributeValues={":r": {"S": "resolved"}},
+    stored = from_attributes(item(desk, f"TICKET#{ticket['ticket_id']}", "TICKET"))
+    resolved = ticket_from_item(stored).model_copy(
+        update={"status": TicketStatus.RESOLVED, "response": None, "resolution_clock": None, "due_at": None}
+    )
+    due_entry = {k: stored[k] for k in ("due_pk", "due_sk", "due_next")}
+    client.put_item(
+        TableName=table, Item={**key, **to_attributes({**ticket_item(resolved), **due_entry})}
     )  # a resolved ticket still in the due index
     assert swept(desk)["reindexed"] == 1
     assert "due_pk" not in item(desk, f"TICKET#{ticket['ticket_id']}", "TICKET")

@@ -126,10 +126,11 @@ def ticket_of(gateway: LocalGateway, n: int) -> dict[str, Any] | None:
 
 
 def with_defaults(item: dict[str, Any]) -> dict[str, Any]:
-    """A ticket item with the fields it leaves out at their default value filled in (as reading does)."""
-    from socialdesk.dal.tickets import ticket_from_item
+    """A ticket item as plain fields: its packed fields unpacked and the fields it leaves out at their
+    default value filled in (as reading does)."""
+    from socialdesk.dal.tickets import ticket_from_item, ticket_image
 
-    return {**ticket_from_item(item).model_dump(mode="json"), **item}
+    return {**ticket_from_item(item).model_dump(mode="json"), **ticket_image(item)}
 
 
 def tickets(gateway: LocalGateway) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from socialdesk.bootstrap import agent_picker, now, reply_service, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.items import from_attributes
+from socialdesk.dal.tickets import ticket_image
 from socialdesk.logic.outbox import NotAttempted, StreamBatch, record_change
 
 
@@ -35,6 +36,8 @@ def handle(record: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int]:
             return 0, [], 1
         return 0, [], 0
     if entity in ("ticket", "incident"):
+        if entity == "ticket":
+            image = ticket_image(image)  # its packed fields and the change's events, as plain fields
         stored, notifications = record_change(image, audit=services().tickets)
         if entity == "ticket" and image.get("status") == "open" and not image.get("assignee"):
             _assign(str(image["ticket_id"]), str(image.get("team") or ""))

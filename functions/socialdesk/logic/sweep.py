@@ -89,7 +89,7 @@ def sweep(
     its deletion), returning how many it took;
     ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again.
     """
-    from socialdesk.dal.tickets import ticket_from_item
+    from socialdesk.dal.tickets import ticket_from_item, ticket_image
 
     report = SweepReport()
     unrouted: list[dict[str, Any]] = []
@@ -121,22 +121,22 @@ def sweep(
                 mentions.forget_payloads(str(item["channel"]), str(item["external_id"]))
                 report.payloads_deleted += len(refs)
         elif entity == "ticket":
-            ticket = ticket_from_item(item)
+            image = ticket_image(item)  # its packed fields and the change's events, as plain fields
+            ticket = ticket_from_item(image)
             live[ticket.ticket_id] = {m.ref for m in ticket.messages if not m.deleted}
             if ticket.response is None:  # no clock runs: nothing a late completion could stop
                 delivered[ticket.ticket_id] = None
             else:  # the clock runs since ...: a reply sent before that is not its answer
                 delivered[ticket.ticket_id] = (set(ticket.delivered_replies), ticket.response.started_at)
-            if repairs.index_drift(item):
-                repairs.reindex(ticket_from_item(item))
+            if repairs.index_drift(image):
+                repairs.reindex(ticket)
                 report.reindexed += 1
-            version = int(item.get("version", 1))
             if (
-                item.get("changes")
-                and _older(item.get("updated_at"), now)
-                and not repairs.has_events(str(item["ticket_id"]), version)
+                image.get("changes")
+                and _older(image.get("updated_at"), now)
+                and not repairs.has_events(ticket.ticket_id, ticket.version)
             ):
-                redeliver(item)
+                redeliver(image)
                 report.outbox_redelivered += 1
         elif entity == "reply" and _stuck(item, now):
             retry_reply(str(item["ticket_id"]), str(item["reply_id"]))

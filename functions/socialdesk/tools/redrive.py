@@ -24,6 +24,7 @@ platform; it prints what it repaired.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -155,7 +156,8 @@ def _dispatched_records(
 
 
 def as_event_record(record: Any) -> Any:
-    """A GetRecords record as Lambda's stream event carries it (datetimes as epoch seconds, text bytes)."""
+    """A GetRecords record as Lambda's stream event carries it (datetimes as epoch seconds, binary
+    attribute values as base64 text)."""
     if isinstance(record, datetime):
         return record.timestamp()
     if isinstance(record, dict):
@@ -163,7 +165,7 @@ def as_event_record(record: Any) -> Any:
     if isinstance(record, list):
         return [as_event_record(v) for v in record]
     if isinstance(record, bytes):
-        return record.decode("utf-8", "replace")
+        return base64.b64encode(record).decode()
     return record
 
 

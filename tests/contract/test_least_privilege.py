@@ -63,7 +63,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
                 | {"MODEL#routing"}
             )
         },
-        "dynamodb:PutItem": {TABLE: frozenset({"CONV#*", "TICKET#*", "INCIDENT#*", "CONFIG"})},
+        "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "INCIDENT#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "SURGE#*"})},
         "s3:GetObject": {MODELS: None},
     },
@@ -76,7 +76,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     },
     "TriageFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "CONV#*", "TICKET#*", "CONFIG"})},
-        "dynamodb:PutItem": {TABLE: frozenset({"CONV#*", "TICKET#*", "CONFIG"})},
+        "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*"})},
     },
     "OutboxFunction": {
@@ -131,7 +131,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:PutItem": {
             TABLE: frozenset(
                 {"OUTBOUND#*", "TICKET#*", "INCIDENT#*", "ERASURE#*", "CONFIG", "IDEMPOTENCY#*"}
-                | {"CONV#*", "AGENT#*", "CANNED#*", "CORRECTION#*", "CORRECTED#*"}
+                | {"AGENT#*", "CANNED#*", "CORRECTION#*", "CORRECTED#*"}
             )
         },
         "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "IDEMPOTENCY#*", "AGENT#*"})},

@@ -99,7 +99,7 @@ def _mention(output: str) -> None:
     found = json.loads(output)
     assert (
         found["mention"]["author"]["handle"] == "ann_travels"
-        and found["ticket_id"] == "T-b4d836f71bdde5e4d3ae"
+        and found["ticket_id"] == "T-f4e6c05d16fecb075e12"
     )
 
 
@@ -110,7 +110,7 @@ def _queue(output: str) -> None:
 
 def _reply(output: str) -> None:
     outcome = json.loads(output)
-    assert (outcome["ticket_id"], outcome["status"]) == ("T-b4d836f71bdde5e4d3ae", "sent"), outcome
+    assert (outcome["ticket_id"], outcome["status"]) == ("T-f4e6c05d16fecb075e12", "sent"), outcome
 
 
 def _help(output: str) -> None:
@@ -131,7 +131,7 @@ RUN = {
     'curl -X POST -H "authorization: Bearer $(make -s token TEAMS=customer-care)" '
     '-H "content-type: application/json" -H "idempotency-key: walkthrough-1" '
     '-d \'{"text": "So sorry Ann, we are rebooking you now."}\' '
-    "http://127.0.0.1:3000/tickets/T-b4d836f71bdde5e4d3ae/replies": _reply,
+    "http://127.0.0.1:3000/tickets/T-f4e6c05d16fecb075e12/replies": _reply,
     "PYTHONPATH=functions .venv/bin/python -m socialdesk.tools.redrive --help": _help,
     "PYTHONPATH=functions .venv/bin/python -m socialdesk.tools.refit --help": _refit_help,
 }

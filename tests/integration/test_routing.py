@@ -66,11 +66,71 @@ def test_racing_mentions_of_one_conversation_open_one_ticket(gateway: Any) -> No
     # Given six DMs of one conversation, all routed at the same time
     deliver(gateway, *[dm(20 + i, f"message {i} about my lost bag", minute=i) for i in range(6)], pump=False)
     quiet(gateway.stack.pump)
-    # Then the conditional thread link let exactly one of them open the ticket
+    # Then the conditional put of the conversation's ticket let exactly one of them open it
     ids = {ticket_of(gateway, 20 + i)["ticket_id"] for i in range(6)}
     assert len(ids) == 1
     (ticket,) = tickets(gateway)
     assert len(ticket["messages"]) == 6
+
+
+def as_an_earlier_version_left_it(gateway: Any, n: int) -> str:
+    """Re-file the ticket message ``n`` is on as earlier versions stored it: under an id from its first
+    message, pointed at by a ``CONV#`` link item."""
+    from socialdesk.dal.items import to_attributes
+    from socialdesk.dal.tickets import DynamoTicketRepository, conversation_key, ticket_item, ticket_key
+    from socialdesk.domain.ticket import ticket_id_for
+
+    client, table = gateway.stack.client("dynamodb"), gateway.stack.environment["TABLE_NAME"]
+    current = ticket_of(gateway, n)
+    assert current is not None
+    ticket = DynamoTicketRepository(client, table).get(current["ticket_id"])
+    assert ticket is not None
+    old = ticket.model_copy(update={"ticket_id": ticket_id_for(f"x#{BASE_ID + n}")})
+    client.put_item(TableName=table, Item={**ticket_key(old.ticket_id), **to_attributes(ticket_item(old))})
+    client.delete_item(TableName=table, Key=ticket_key(ticket.ticket_id))
+    link = to_attributes({"entity": "conversation", "ticket_id": old.ticket_id})
+    client.put_item(TableName=table, Item={**conversation_key(ticket.conversation), **link})
+    client.update_item(
+        TableName=table,
+        Key={"PK": {"S": f"MENTION#x#{BASE_ID + n}"}, "SK": {"S": "MENTION"}},
+        UpdateExpression="SET ticket_id = :t",
+        ExpressionAttributeValues={":t": {"S": old.ticket_id}},
+    )
+    quiet(gateway.stack.pump)
+    return old.ticket_id
+
+
+def test_a_conversation_an_earlier_version_linked_goes_on_on_its_ticket_then_on_generation_0(
+    gateway: Any,
+) -> None:
+    from socialdesk.dal.config import packaged_policy
+    from socialdesk.dal.tickets import DynamoTicketRepository, conversation_key
+    from socialdesk.domain.ticket import conversation_ticket_id
+
+    client, table = gateway.stack.client("dynamodb"), gateway.stack.environment["TABLE_NAME"]
+    # Given a DM conversation as an earlier version stored it
+    deliver(gateway, dm(30, "My booking ref is QX7Y2 and I need a refund"))
+    old = as_an_earlier_version_left_it(gateway, 30)
+    # When the customer writes again, it joins the linked ticket
+    deliver(gateway, dm(31, "Any update on my refund?", minute=30))
+    assert ticket_of(gateway, 31)["ticket_id"] == old  # type: ignore[index]
+    # When that ticket was resolved a month before they write again
+    repo = DynamoTicketRepository(client, table)
+    ticket = repo.get(old)
+    assert ticket is not None and len(ticket.messages) == 2
+    quiet(repo.save, ticket.resolve("answered", "agent-ann", ticket.updated_at, packaged_policy("default")))
+    month = 60 * 24 * 30
+    deliver(gateway, dm(32, "The refund bounced, again", minute=month))
+    # Then the successor is the conversation's generation 0, linked to the old ticket, and the
+    # conversation goes on there; the link is left as it was
+    successor = ticket_of(gateway, 32)
+    assert successor is not None and successor["previous_ticket_id"] == old
+    assert successor["ticket_id"] == conversation_ticket_id(successor["conversation"], 0)
+    deliver(gateway, dm(33, "hello??", minute=month + 5))
+    assert ticket_of(gateway, 33)["ticket_id"] == successor["ticket_id"]  # type: ignore[index]
+    assert len(tickets(gateway)) == 2
+    link = client.get_item(TableName=table, Key=conversation_key(successor["conversation"]))["Item"]
+    assert link["ticket_id"]["S"] == old
 
 
 def test_the_same_batch_routed_by_two_concurrent_executions_makes_one_ticket(gateway: Any) -> None:

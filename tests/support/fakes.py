@@ -79,7 +79,8 @@ class FakeMentions:
 
 
 class FakeTickets:
-    """Tickets with versioned writes, conversation links with conditional puts, and the outbox."""
+    """Tickets with versioned and conditional writes, the outbox, and earlier versions' conversation
+    links (``links``: tests seed them; nothing writes them)."""
 
     def __init__(self) -> None:
         self.tickets: dict[str, Ticket] = {}
@@ -130,18 +131,8 @@ class FakeTickets:
         self.audit.setdefault(ticket.ticket_id, []).extend(change.events)
         self.outbox.extend((ticket.ticket_id, e) for e in change.events if e.notify)
 
-    def conversation_ticket(self, digest: str) -> str | None:
+    def linked_ticket(self, digest: str) -> str | None:
         return self.links.get(digest)
-
-    def link_conversation(self, digest: str, ticket_id: str, *, replaces: str | None = None) -> None:
-        if self.before_write:
-            self.before_write(f"link:{digest}")
-        current = self.links.get(digest)
-        if current == ticket_id:
-            return
-        if current != replaces:
-            raise Conflict("the conversation points at another ticket")
-        self.links[digest] = ticket_id
 
     def unlink_conversation(self, digest: str) -> None:
         self.links.pop(digest, None)

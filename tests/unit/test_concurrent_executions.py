@@ -19,9 +19,12 @@ from socialdesk.domain.mention import Author, Channel, Mention, MentionKind
 from socialdesk.logic.route_messages import RouteItem, Router
 from tests.support.fakes import NOW, FakeIncidents, FakeMentions, FakeSurge, FakeTickets
 
-#: every write the Router makes for a customer message, by port
+#: every write the Router makes for a customer message, and the reads that find its conversation's
+#: ticket (a second execution run through right after one of them leaves the first acting on a read
+#: that is out of date: its conditional write must refuse it), by port
 WRITES = [
-    ("tickets", "link_conversation"),
+    ("tickets", "get"),
+    ("tickets", "linked_ticket"),
     ("tickets", "save"),
     ("mentions", "attach"),
     ("surge", "count"),
@@ -96,7 +99,7 @@ def test_two_executions_of_one_message_interleaved_at_a_write_make_one_outcome(
     stores["mentions"].add(message)
     item = RouteItem(kind="mention", ref=message.ref, mention=message, received_at=message.created_at)
 
-    # When a second execution routes the same message while the first is at this write
+    # When a second execution routes the same message while the first is at this write (or read)
     def second_execution() -> None:
         router().route(item)
 

@@ -92,7 +92,7 @@ class MentionRepository(Protocol):
 
 
 class TicketRepository(Protocol):
-    """Tickets (the aggregate), conversation links, queues and the due index."""
+    """Tickets (the aggregate), earlier versions' conversation links, queues and the due index."""
 
     def get(self, ticket_id: str) -> Ticket | None:
         """The ticket, or None."""
@@ -110,16 +110,16 @@ class TicketRepository(Protocol):
         """Store several tickets' changes atomically (all or none; Conflict when any changed)."""
         ...
 
-    def conversation_ticket(self, digest: str) -> str | None:
-        """The ticket a conversation currently points at, or None."""
-        ...
+    def linked_ticket(self, digest: str) -> str | None:
+        """The ticket an earlier version linked the conversation to (its ``CONV#`` item), or None.
 
-    def link_conversation(self, digest: str, ticket_id: str, *, replaces: str | None = None) -> None:
-        """Point the conversation at ``ticket_id``; Conflict when another ticket won the race."""
+        Tickets are found by their derived ids now (``logic.conversations``); the links are read for
+        conversations none of whose tickets has one, and never written.
+        """
         ...
 
     def unlink_conversation(self, digest: str) -> None:
-        """Forget a conversation link (erasure)."""
+        """Delete the conversation's link written by an earlier version, if there is one (erasure)."""
         ...
 
     def queue(

@@ -1,4 +1,4 @@
-"""DynamoDB adapter for tickets: one conditional write per change, conversation links, queues, due index.
+"""DynamoDB adapter for tickets: one conditional write per change, queues, the due index.
 
 A ticket item carries the events of the change that wrote it (``changes``); the table's stream
 delivers them to the outbox consumer, which stores the audit trail and publishes notifications. So
@@ -11,6 +11,11 @@ status, team, priority, channel, opening and last change, assignee, incident); t
 and the change's events are one packed attribute (:data:`COLD`). :func:`ticket_image` is the item as
 plain fields again: every reader of ticket items or images (the repository, the outbox, the sweep)
 goes through it, and items written before the packing read as they are.
+
+A conversation's tickets have ids derived from it and their generation
+(:func:`~socialdesk.domain.ticket.conversation_ticket_id`): a ticket is opened by the conditional put
+of its own item, and no link item is written. The links earlier versions wrote (``CONV#<digest>``)
+are still read, for the conversations they hold, and deleted by an erasure.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ def ticket_key(ticket_id: str) -> dict[str, dict[str, str]]:
 
 
 def conversation_key(digest: str) -> dict[str, dict[str, str]]:
-    """Primary key of a conversation link (digest → the conversation's current ticket)."""
+    """Primary key of a conversation link (digest → its ticket), as earlier versions wrote them."""
     return {"PK": {"S": f"CONV#{digest}"}, "SK": {"S": "CONV"}}
 
 
@@ -247,29 +252,19 @@ class DynamoTicketRepository:
         if puts:
             self._table.transact_put(puts, conflict="a ticket changed underneath")
 
-    # -- conversations --------------------------------------------------------------------------------
-    def conversation_ticket(self, digest: str) -> str | None:
-        """The conversation's current ticket id, or None."""
-        item = self._table.get(conversation_key(digest))
+    # -- conversations (their tickets have derived ids; links were written by earlier versions) -------
+    def linked_ticket(self, digest: str) -> str | None:
+        """The ticket an earlier version linked the conversation to, or None.
+
+        An eventually consistent read (half a read unit): nothing writes links any more, and one
+        deleted a moment ago (an erasure) points at a ticket already erased, which ends the
+        conversation as no link would.
+        """
+        item = self._table.get(conversation_key(digest), consistent=False)
         return str(item["ticket_id"]) if item else None
 
-    def link_conversation(self, digest: str, ticket_id: str, *, replaces: str | None = None) -> None:
-        """Point the conversation at ``ticket_id`` unless another ticket won (Conflict); idempotent."""
-        condition = "attribute_not_exists(PK) OR ticket_id = :new"
-        values: dict[str, Any] = {":new": ticket_id}
-        if replaces:
-            condition = "ticket_id IN (:old, :new)"
-            values[":old"] = replaces
-        self._table.put(
-            conversation_key(digest),
-            {"entity": "conversation", "ticket_id": ticket_id},
-            condition=condition,
-            condition_values=values,
-            conflict="the conversation points at another ticket",
-        )
-
     def unlink_conversation(self, digest: str) -> None:
-        """Delete a conversation link (erasure)."""
+        """Delete the conversation's link, if an earlier version wrote one (erasure)."""
         self._table.delete(conversation_key(digest))
 
     # -- queues and the due index -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from socialdesk.domain.sla import ClockKind, EscalationLevel
 
 __all__ = [
     "CloseReason",
+    "ConversationTickets",
     "Csat",
     "Customer",
     "InboundMessage",
@@ -36,6 +37,7 @@ __all__ = [
     "TicketEvent",
     "TicketMessage",
     "TicketStatus",
+    "conversation_ticket_id",
     "ticket_id_for",
 ]
 
@@ -143,8 +145,21 @@ class ResolutionClock(Model):
 
 
 def ticket_id_for(first_ref: str) -> str:
-    """A deterministic ticket id from the message that opened it (a retried step reuses it)."""
+    """The id earlier versions gave a ticket: derived from the message that opened it.
+
+    Tickets opened now take :func:`conversation_ticket_id`; these ids stay valid for theirs.
+    """
     return f"T-{hashlib.sha256(first_ref.encode()).hexdigest()[:20]}"
+
+
+def conversation_ticket_id(conversation: str, generation: int) -> str:
+    """The id of a conversation's ticket of ``generation`` (0: its first; a successor: the next).
+
+    Derived rather than stored, so a conversation's tickets are found by reading them in turn, and
+    its next one is opened by one conditional put ("no such item yet"): of two racing messages one
+    opens it, and the other, refused, joins it.
+    """
+    return f"T-{hashlib.sha256(f'{conversation}#{generation}'.encode()).hexdigest()[:20]}"
 
 
 class TicketChange(Model):
@@ -269,6 +284,11 @@ class Ticket(Model):
     def customer_messages(self) -> tuple[TicketMessage, ...]:
         """The customer's own messages, oldest first (deleted ones included, marked)."""
         return tuple(m for m in self.messages if m.role is MessageRole.CUSTOMER)
+
+    @property
+    def erased(self) -> bool:
+        """Whether the customer was erased from the ticket (it is no longer anyone's conversation)."""
+        return self.customer == ERASED
 
     @property
     def is_active(self) -> bool:
@@ -1090,6 +1110,26 @@ class Ticket(Model):
 
 class TicketStateError(ValueError):
     """The ticket is not in a state that allows this (the API answers 409)."""
+
+
+class ConversationTickets(Model):
+    """Where a conversation stands: the ticket it continues on, and the id its next ticket opens under."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: its latest ticket (merges followed); None when it has none, or the customer was erased from it
+    current: Ticket | None = None
+    next_ticket_id: str
+
+    @classmethod
+    def of(cls, latest: Ticket | None, followed: Ticket | None, next_ticket_id: str) -> ConversationTickets:
+        """The conversation whose latest ticket is ``latest`` (``followed``: where its merges lead).
+
+        A ticket the customer was erased from ends the conversation it was: what the person writes
+        next opens a ticket of its own, linked to nothing before it.
+        """
+        ended = latest is None or followed is None or latest.erased or followed.erased
+        return cls(current=None if ended else followed, next_ticket_id=next_ticket_id)
 
 
 def _conversation_fields(conversation: ConversationKey) -> dict[str, Any]:

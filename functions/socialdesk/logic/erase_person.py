@@ -3,9 +3,11 @@
 Everything SocialDesk keeps that names them goes: their messages' text, attachments and identity;
 the archived raw payloads of their messages and of every message on their tickets (other people's
 payloads quote them: ``in_reply_to_screen_name``, ids); their handle or name inside other people's
-messages on those tickets; their identity on their tickets, the tickets' conversation links, the
-text and recipient of the replies sent to them, the brand's messages to them. Ids of messages,
-ticket states and the audit trail stay, so the desk's figures still add up. Idempotent.
+messages on those tickets; their identity on their tickets (a ticket erased ends its conversation:
+what the person writes next opens a ticket linked to nothing before), the conversation links earlier
+versions wrote, the text and recipient of the replies sent to them, the brand's messages to them.
+Ids of messages, ticket states and the audit trail stay, so the desk's figures still add up.
+Idempotent.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ def _forget_customer(
             tickets.save(current.erase_customer(request_id, now))
 
     retry_on_conflict(attempt, what="erasure")
-    tickets.unlink_conversation(ticket.conversation)
+    tickets.unlink_conversation(ticket.conversation)  # a link an earlier version wrote, if any
     for reply in replies.replies(ticket.ticket_id):
         replies.update_reply(
             ticket.ticket_id,

@@ -25,6 +25,7 @@ from socialdesk.domain.outreach import OutboundTemplate, may_start
 from socialdesk.domain.routing import RoutingPolicy
 from socialdesk.domain.ticket import Ticket
 from socialdesk.logic.conflicts import retry_on_conflict
+from socialdesk.logic.conversations import conversation_tickets
 
 
 class OutreachRefused(Unprocessable):
@@ -111,10 +112,8 @@ def start_outreach(
     )
 
     def attempt() -> tuple[Ticket, bool, str | None, str | None]:
-        linked = tickets.conversation_ticket(conversation.digest)
-        from socialdesk.logic.route_messages import follow_merges  # the router's module: not at API init
-
-        current = follow_merges(tickets, tickets.get(linked) if linked else None)
+        found = conversation_tickets(tickets, conversation.digest)
+        current = found.current
         permission = may_start(
             request.channel.value,
             now=now,
@@ -126,10 +125,10 @@ def start_outreach(
             raise OutreachRefused(permission.reason)
         if current is not None and current.is_active:
             return current, False, permission.messaging_type, permission.tag
-        ticket_id = f"T-{uuid.uuid4().hex[:20]}"
-        tickets.link_conversation(conversation.digest, ticket_id, replaces=linked)
+        # the conversation's next ticket, opened by a conditional put: a customer's message routed at
+        # the same moment opens it or joins it, never a second one
         change = Ticket.start_outreach(
-            ticket_id,
+            found.next_ticket_id,
             conversation,
             Customer(id=request.customer_id, handle=request.customer_handle, name=request.customer_name),
             team=request.team,

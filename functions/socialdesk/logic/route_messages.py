@@ -9,6 +9,7 @@ the clock). Every step is idempotent: a batch may be routed twice, concurrently,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -26,14 +27,15 @@ from socialdesk.domain.model import Model
 from socialdesk.domain.outreach import csat_rating
 from socialdesk.domain.routing import RoutingDecision, RoutingFacts, RoutingPolicy
 from socialdesk.domain.ticket import (
+    ConversationTickets,
     InboundMessage,
     MessageRole,
     Ticket,
     TicketChange,
     TicketStatus,
-    ticket_id_for,
 )
 from socialdesk.logic.conflicts import retry_on_conflict
+from socialdesk.logic.conversations import conversation_tickets, follow_merges
 from socialdesk.logic.transient import TRANSIENT, TransientRetry
 
 #: how far up a reply chain threading looks for the conversation's root
@@ -153,9 +155,10 @@ class Router:
             customer=Customer.of(mention),
             private=conversation.private,
         )
-        existing = self._current_ticket(conversation)
+        found = self._conversation(conversation)
+        existing = found.current
         replying_to = self._other_customers(mention, parent)
-        decision = self._decide(mention, c, existing.ticket_id if existing else ticket_id_for(mention.ref))
+        decision = self._decide(mention, c, existing.ticket_id if existing else found.next_ticket_id)
         if existing is None and replying_to is not None and not decision.needs_response:
             outcome = self._context_only(mention, replying_to)
         else:
@@ -164,7 +167,7 @@ class Router:
                 if conversation.private or mention.channel.value == "generic"
                 else None
             )
-            outcome = self._customer_message(conversation, message, existing, decision, rating)
+            outcome = self._customer_message(conversation, message, found, decision, rating)
         if replying_to is not None and replying_to.ticket_id and replying_to.ticket_id != outcome.ticket_id:
             self._context_and_backup(replying_to.ticket_id, mention.ref, mention.created_at, "reply")
         return outcome
@@ -191,18 +194,16 @@ class Router:
         self,
         conversation: ConversationKey,
         message: InboundMessage,
-        existing: Ticket | None,
+        found: ConversationTickets,
         decision: RoutingDecision,
         rating: int | None = None,
     ) -> RouteOutcome:
         within = self.policy.csat.answer_within_hours
+        looked_up = [found]  # the first attempt acts on the lookup routing decided with; a retry looks again
 
         def attempt() -> RouteOutcome:
-            # The link is written before the ticket: a crash or a lost race leaves at worst a link to a
-            # ticket not yet written, which the next attempt (of any message) creates under that id.
-            digest = conversation.digest
-            linked = self.tickets.conversation_ticket(digest)
-            current = self._follow(self.tickets.get(linked)) if linked else None
+            state = looked_up.pop() if looked_up else self._conversation(conversation)
+            current = state.current
             if current is not None and current.holds(message.ref):
                 return self._outcome(message.ref, "already_routed", current)
             if current is not None and rating is not None and current.awaits_csat(message.created_at, within):
@@ -214,14 +215,17 @@ class Router:
                 self.tickets.save(change)
                 action = "reopened" if current.status is TicketStatus.RESOLVED else "joined"
                 return self._outcome(message.ref, action, change.ticket, decision)
-            if current is None and linked is not None:
-                ticket_id, previous = linked, None
-            else:
-                ticket_id = ticket_id_for(message.ref)
-                previous = current.ticket_id if current is not None else None
-                self.tickets.link_conversation(digest, ticket_id, replaces=linked)
+            # a new ticket (or the successor of one that ended) under the conversation's next id: the
+            # put is conditional on no such item, so of racing messages one opens it and the others'
+            # retry (Conflict) finds it and joins
+            previous = current.ticket_id if current is not None else None
             change = Ticket.open(
-                ticket_id, conversation, message, decision, self.policy, previous_ticket_id=previous
+                state.next_ticket_id,
+                conversation,
+                message,
+                decision,
+                self.policy,
+                previous_ticket_id=previous,
             )
             self.tickets.save(change)
             return self._outcome(
@@ -326,12 +330,12 @@ class Router:
 
     def route_brand_message(self, message: Mention) -> RouteOutcome:
         """The brand answered on the platform itself: the customer's ticket records it, the clock stops."""
-        ticket_id = self._brand_message_ticket(message)
-        if ticket_id is None:
+        find = self._brand_message_ticket(message)
+        if find is None:
             return RouteOutcome(ref=message.ref, action="brand_message_unmatched")
 
         def attempt() -> RouteOutcome:
-            ticket = self._follow(self.tickets.get(ticket_id))
+            ticket = find()
             if ticket is None:
                 return RouteOutcome(ref=message.ref, action="brand_message_unmatched")
             change = ticket.brand_replied(message.ref, message.created_at, self.policy)
@@ -341,7 +345,8 @@ class Router:
 
         return retry_on_conflict(attempt, what="brand reply")
 
-    def _brand_message_ticket(self, message: Mention) -> str | None:
+    def _brand_message_ticket(self, message: Mention) -> Callable[[], Ticket | None] | None:
+        """How to read the ticket the brand's message answers (each attempt reads it again), or None."""
         if message.kind is MentionKind.DIRECT_MESSAGE:
             customer = dm_customer(message)
             if customer is None:
@@ -351,11 +356,12 @@ class Router:
                 brand_account=message.brand_account or "default",
                 customer=customer,
             )
-            return self.tickets.conversation_ticket(key.digest)
+            return lambda: self._conversation(key).current
         parent = self.mentions.get(message.channel.value, message.parent_id) if message.parent_id else None
-        if parent is None or parent.role != MessageRole.CUSTOMER.value:
+        if parent is None or parent.role != MessageRole.CUSTOMER.value or not parent.ticket_id:
             return None
-        return parent.ticket_id
+        ticket_id = parent.ticket_id
+        return lambda: self._follow(self.tickets.get(ticket_id))
 
     # -- surges ---------------------------------------------------------------------------------------
     def _decide(self, mention: Mention, c: Classification, ticket_id: str) -> RoutingDecision:
@@ -466,13 +472,10 @@ class Router:
         )
 
         def attempt() -> RouteOutcome:
-            linked = self.tickets.conversation_ticket(conversation.digest)
-            current = self._follow(self.tickets.get(linked)) if linked else None
+            found = self._conversation(conversation)
+            current = found.current
             if current is None:
-                ticket_id = linked or ticket_id_for(mention.ref)
-                if linked is None:
-                    self.tickets.link_conversation(conversation.digest, ticket_id)
-                opened = Ticket.open(ticket_id, conversation, message, decision, self.policy)
+                opened = Ticket.open(found.next_ticket_id, conversation, message, decision, self.policy)
                 self.tickets.save(opened)
                 current = opened.ticket
             elif current.holds(mention.ref):  # the message was routed before the failure: keep it there
@@ -507,9 +510,8 @@ class Router:
         stored = self.mentions.get(channel, external_id)
         return stored.mention if stored is not None and not stored.deleted else None
 
-    def _current_ticket(self, conversation: ConversationKey) -> Ticket | None:
-        ticket_id = self.tickets.conversation_ticket(conversation.digest)
-        return self._follow(self.tickets.get(ticket_id)) if ticket_id else None
+    def _conversation(self, conversation: ConversationKey) -> ConversationTickets:
+        return conversation_tickets(self.tickets, conversation.digest)
 
     def _follow(self, ticket: Ticket | None) -> Ticket | None:
         return follow_merges(self.tickets, ticket)
@@ -545,15 +547,6 @@ class Router:
             rule=decision.rule if decision else None,
             incident_id=ticket.incident_id if ticket else None,
         )
-
-
-def follow_merges(tickets: TicketRepository, ticket: Ticket | None) -> Ticket | None:
-    """A merged ticket redirects to the one it was merged into (a few hops at most)."""
-    hops = 0
-    while ticket is not None and ticket.merged_into and hops < 5:
-        ticket = tickets.get(ticket.merged_into)
-        hops += 1
-    return ticket
 
 
 def dm_customer(message: Mention) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from functools import cache
@@ -11,30 +12,19 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel
 
-from socialdesk.bootstrap import agent_picker, idempotency_config, now, reply_service, services
+from socialdesk.bootstrap import idempotency_config, now, reply_service, services
 from socialdesk.channels.validation import describe_errors
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.access import Principal, principal_from_claims
-from socialdesk.domain.canned import CannedResponse
-from socialdesk.domain.correction import Correction
 from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
-from socialdesk.domain.incident import Incident
 from socialdesk.domain.mention import Channel, StoredMention
-from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.handlers.http import error_response, error_responses, internal_error
 from socialdesk.logic.agent_queries import QueuePage, TicketView, list_queue, show_ticket, visible_mention
-from socialdesk.logic.assignment import AvailabilityChange, AvailabilityChanged, Roster
-from socialdesk.logic.canned import CannedList, CannedRequest, TicketCanned
-from socialdesk.logic.configure import PolicyAudit, PolicyChange, PolicyView
-from socialdesk.logic.incidents import IncidentReplyOutcome, IncidentReplyRequest, IncidentView
 from socialdesk.logic.merge import MergeRequest
-from socialdesk.logic.outreach import OutreachOutcome, OutreachRequest
-from socialdesk.logic.privacy_requests import ErasureRecorded, ErasureRequest
-from socialdesk.logic.record_correction import CorrectionRequest
-from socialdesk.logic.reports import DeskReport, SlaReport
 from socialdesk.logic.respond import (
     AssignRequest,
     NoteRequest,
@@ -56,7 +46,6 @@ TeamName = Annotated[
     ),
 ]
 TicketId = Annotated[str, Path(min_length=1, max_length=128, description="The ticket id (`T-…`).")]
-IncidentId = Annotated[str, Path(min_length=1, max_length=200, description="The incident id (`INC-…`).")]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -130,8 +119,44 @@ def _learning(action: Callable[[], Ticket], ticket_id: str) -> Ticket:
     )
 
 
-def _created(status: int, model: BaseModel) -> Response[Any]:
+def created(status: int, model: BaseModel) -> Response[Any]:
+    """A JSON response with a success status other than the route's (201, 202)."""
     return Response(status_code=status, content_type="application/json", body=model)
+
+
+# -- route groups: registered on their first request -------------------------------------------------------
+#: the first path segment (``/tickets/*/<action>`` for a ticket's) → the sibling module ``agent_api_<group>``
+#: that registers that group's routes on ``app`` when imported. The core ticket routes below are always
+#: registered; the other groups' models and use cases are imported only when a request needs them, which
+#: keeps them out of the cold start (docs/decisions/0007-cost.md, "Cold start"). No two routes of one
+#: method match the same path, so the order groups are registered in never changes which route answers.
+ROUTE_GROUPS: dict[str, str] = {
+    "/tickets/*/corrections": "corrections",
+    "/tickets/*/canned-responses": "canned",
+    "/canned-responses": "canned",
+    "/teams": "agents",
+    "/agents": "agents",
+    "/outreach": "outreach",
+    "/reports": "reports",
+    "/config": "policy",
+    "/incidents": "incidents",
+    "/privacy": "privacy",
+}
+TICKET_ACTION_SEGMENTS = 4  # "", "tickets", the id, the action
+
+
+def route_group(path: str) -> str | None:
+    """The lazily registered group whose routes ``path`` may name (None: a core route, or no route)."""
+    segments = path.split("/")
+    if len(segments) == TICKET_ACTION_SEGMENTS and segments[1] == "tickets":
+        return ROUTE_GROUPS.get(f"/tickets/*/{segments[3]}")
+    return ROUTE_GROUPS.get("/" + segments[1]) if len(segments) > 1 else None
+
+
+def register_routes(*groups: str) -> None:
+    """Import the groups' modules (every group when none is named); each registers its routes once."""
+    for group in groups or sorted(set(ROUTE_GROUPS.values())):
+        importlib.import_module(f"socialdesk.handlers.agent_api_{group}")
 
 
 # -- mentions and tickets -------------------------------------------------------------------------------
@@ -205,7 +230,7 @@ def post_reply(
         reply_service().reply(current_principal(), ticket_id, request, idempotency_key)
     )
     metrics.add_metric(name=f"Replies_{outcome.status}", unit="Count", value=1)
-    return _created(201 if outcome.status == "sent" else 202, outcome)
+    return created(201 if outcome.status == "sent" else 202, outcome)
 
 
 @agent_route("POST", "/tickets/<ticket_id>/assign", "Assign and/or hand over", "tickets", 400, 404, 409)
@@ -267,42 +292,7 @@ def post_note(ticket_id: TicketId, request: Annotated[NoteRequest, Body()]) -> R
     """An internal note for the desk: stored in the ticket's audit trail, never sent to the customer."""
     from socialdesk.logic.respond import add_note
 
-    return _created(201, add_note(current_principal(), ticket_id, request, now(), tickets=services().tickets))
-
-
-@agent_route(
-    "POST",
-    "/tickets/<ticket_id>/corrections",
-    "Correct the routing (teaches the model)",
-    "tickets",
-    400,
-    404,
-    ok=201,
-    ok_means="Stored as a labelled example; a repeat answers with the correction stored first.",
-)
-def post_correction(
-    ticket_id: TicketId, request: Annotated[CorrectionRequest, Body()]
-) -> Response[Correction]:
-    """Keep the agent's correction (intent, team, spam, not spam) as a labelled example for the next refit.
-
-    The ticket itself does not change (move it with `/assign`; a move is kept as a team correction).
-    422 when the correction contradicts itself (an intent correction without an intent, "not spam" as
-    spam) or names a team the policy does not.
-    """
-    from socialdesk.logic.record_correction import correct_routing
-
-    svc = services()
-    correction = correct_routing(
-        current_principal(),
-        ticket_id,
-        request,
-        now(),
-        tickets=svc.tickets,
-        mentions=svc.mentions,
-        store=svc.corrections,
-        teams=svc.policies.routing_policy().teams,
-    )
-    return _created(201, correction)
+    return created(201, add_note(current_principal(), ticket_id, request, now(), tickets=services().tickets))
 
 
 @agent_route("POST", "/tickets/<ticket_id>/merge", "Merge into another ticket", "tickets", 400, 404, 409)
@@ -311,318 +301,6 @@ def post_merge(ticket_id: TicketId, request: Annotated[MergeRequest, Body()]) ->
     from socialdesk.logic.merge import merge
 
     return _ticket_action(merge, ticket_id, request)
-
-
-@agent_route("GET", "/tickets/<ticket_id>/canned-responses", "Canned responses for a ticket", "canned", 404)
-def get_ticket_canned(ticket_id: TicketId) -> TicketCanned:
-    """The ticket's team's canned responses, placeholders filled in for this customer and agent."""
-    from socialdesk.logic.canned import canned_for_ticket
-
-    svc = services()
-    return canned_for_ticket(current_principal(), ticket_id, tickets=svc.tickets, store=svc.canned)
-
-
-# -- canned responses (leads manage them) -------------------------------------------------------------------
-CannedId = Annotated[str, Path(pattern=r"^C-[a-z0-9]{6,40}$", description="The canned response's id.")]
-
-
-class Deleted(Model):
-    """What was deleted."""
-
-    deleted: str
-
-
-@agent_route("GET", "/canned-responses", "A team's canned responses", "canned", 400)
-def get_canned(
-    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team.")],
-) -> CannedList:
-    """The team's canned responses and the placeholders they may use."""
-    from socialdesk.logic.canned import list_canned
-
-    return list_canned(current_principal(), team, store=services().canned)
-
-
-@agent_route(
-    "POST", "/canned-responses", "Create a canned response", "canned", 400, ok=201, ok_means="Created."
-)
-def post_canned(request: Annotated[CannedRequest, Body()]) -> Response[CannedResponse]:
-    """Leads and admins of the team create one."""
-    from socialdesk.logic.canned import save_canned
-
-    return _created(201, save_canned(current_principal(), None, request, now(), store=services().canned))
-
-
-@agent_route("PUT", "/canned-responses/<canned_id>", "Change a canned response", "canned", 400, 404, 409)
-def put_canned(canned_id: CannedId, request: Annotated[CannedRequest, Body()]) -> CannedResponse:
-    """Leads and admins of the team change one (``version``: the one read; 409 when stale)."""
-    from socialdesk.logic.canned import save_canned
-
-    return save_canned(current_principal(), canned_id, request, now(), store=services().canned)
-
-
-@agent_route("DELETE", "/canned-responses/<canned_id>", "Delete a canned response", "canned", 400, 404)
-def delete_canned_response(
-    canned_id: CannedId,
-    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team.")],
-) -> Deleted:
-    """Leads and admins of the team delete one."""
-    from socialdesk.logic.canned import delete_canned
-
-    delete_canned(current_principal(), team, canned_id, store=services().canned)
-    return Deleted(deleted=canned_id)
-
-
-# -- agents and assignment ------------------------------------------------------------------------------
-class TeamsView(Model):
-    """The teams the policy names, the caller's own, and each team's assignment mode."""
-
-    teams: list[str]
-    mine: list[str]
-    role: str
-    subject: str
-    assignment: dict[str, str]
-
-
-@agent_route("GET", "/teams", "Teams and who I am", "agents")
-def get_teams() -> TeamsView:
-    """Every team the routing policy names (to hand tickets over), and the caller's own teams."""
-    principal = current_principal()
-    policy = services().policies.routing_policy()
-    return TeamsView(
-        teams=list(policy.teams),
-        mine=sorted(principal.teams),
-        role=principal.role.value,
-        subject=principal.subject,
-        assignment={team: policy.assignment.for_team(team).mode.value for team in policy.teams},
-    )
-
-
-@agent_route("GET", "/agents", "A team's roster", "agents", 400)
-def get_agents(
-    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team.")],
-) -> Roster:
-    """The team's agents: online or away, their cap and open tickets; the team's assignment mode."""
-    from socialdesk.logic.assignment import roster
-
-    svc = services()
-    return roster(
-        current_principal(),
-        team,
-        agents=svc.agents,
-        tickets=svc.tickets,
-        policy=svc.policies.routing_policy(),
-    )
-
-
-@agent_route("PUT", "/agents/<subject>/availability", "Go online or away", "agents", 400)
-def put_availability(
-    subject: Annotated[str, Path(min_length=1, max_length=128, description="An agent's subject, or `me`.")],
-    request: Annotated[AvailabilityChange, Body()],
-) -> AvailabilityChanged:
-    """Online takes new tickets; away takes none and hands the agent's open tickets over (audited)."""
-    from socialdesk.logic.assignment import set_availability
-
-    picker = agent_picker()
-    svc = services()
-    return set_availability(
-        current_principal(), subject, request, now(), agents=svc.agents, tickets=svc.tickets, picker=picker
-    )
-
-
-# -- proactive follow-up ------------------------------------------------------------------------------------
-@agent_route(
-    "POST",
-    "/outreach",
-    "Start a conversation with a customer",
-    "outreach",
-    400,
-    ok=202,
-    ok_means="Queued on the customer's conversation (sent from the stream).",
-)
-def post_outreach(request: Annotated[OutreachRequest, Body()]) -> Response[OutreachOutcome]:
-    """A follow-up after a sale or a fixed incident, where the platform allows it (422 with the reason)."""
-    from socialdesk.logic.outreach import start_outreach
-
-    svc = services()
-    outcome = start_outreach(
-        current_principal(),
-        request,
-        now(),
-        tickets=svc.tickets,
-        replies=svc.tickets,
-        policy=svc.policies.routing_policy(),
-    )
-    return _created(202, outcome)
-
-
-# -- reports and policy -------------------------------------------------------------------------------------
-@agent_route("GET", "/reports/desk", "The desk's charts", "reports", 400)
-def get_desk_report(
-    teams: Annotated[
-        str | None,
-        Query(max_length=1000, description="Comma-separated teams (default: every team in the token)."),
-    ] = None,
-    start: Annotated[
-        str | None, Query(alias="from", description="ISO 8601; default: 7 days before `to`.")
-    ] = None,
-    end: Annotated[str | None, Query(alias="to", description="ISO 8601; default: now.")] = None,
-) -> DeskReport:
-    """First-response distribution, SLA compliance by team and by agent per day, breaches by level, CSAT."""
-    from socialdesk.logic.reports import desk_report
-
-    svc = services()
-    chosen = [t.strip() for t in (teams or "").split(",") if t.strip()]
-    return desk_report(
-        current_principal(),
-        chosen,
-        start,
-        end,
-        tickets=svc.tickets,
-        policy=svc.policies.routing_policy(),
-        now=now(),
-    )
-
-
-@agent_route("GET", "/reports/sla", "The SLA report", "reports", 400)
-def get_sla_report(
-    team: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The team reported.")],
-    start: Annotated[
-        str | None, Query(alias="from", description="ISO 8601; default: 7 days before `to`.")
-    ] = None,
-    end: Annotated[str | None, Query(alias="to", description="ISO 8601; default: now.")] = None,
-) -> SlaReport:
-    """First-response p50/p90, SLA compliance and breaches by level for a team and period."""
-    from socialdesk.logic.reports import sla_report
-
-    return sla_report(current_principal(), team, start, end, tickets=services().tickets, now=now())
-
-
-@agent_route("GET", "/config/policy", "The policy document", "policy")
-def get_policy() -> PolicyView:
-    """The routing rules, SLA policies, calendars and escalation policies (leads and admins)."""
-    from socialdesk.logic.configure import read_policy
-
-    return read_policy(current_principal(), store=services().policies)
-
-
-@agent_route("PUT", "/config/policy", "Replace the policy", "policy", 400, 409)
-def put_policy(request: Annotated[PolicyChange, Body()]) -> PolicyView:
-    """Replace the policy document (admins; optimistic concurrency on ``version``; audited)."""
-    from socialdesk.logic.configure import change_policy
-
-    return change_policy(current_principal(), request, now(), store=services().policies)
-
-
-@agent_route("GET", "/config/policy/audit", "Who changed the policy", "policy")
-def get_policy_audit() -> PolicyAudit:
-    """Every policy change, newest first (leads and admins)."""
-    from socialdesk.logic.configure import policy_audit
-
-    return policy_audit(current_principal(), store=services().policies)
-
-
-# -- incidents ---------------------------------------------------------------------------------------------
-class IncidentList(Model):
-    """Open incidents the caller can see, newest first."""
-
-    incidents: list[Incident]
-
-
-@agent_route("GET", "/incidents", "Open incidents", "incidents")
-def get_incidents() -> IncidentList:
-    """Open incidents the caller can see, newest first."""
-    from socialdesk.logic.incidents import list_incidents
-
-    return IncidentList(incidents=list_incidents(current_principal(), incidents=services().incidents))
-
-
-@agent_route("GET", "/incidents/<incident_id>", "An incident with its tickets", "incidents", 404)
-def get_incident(incident_id: IncidentId) -> IncidentView:
-    """An incident with its tickets, counts and first/last seen."""
-    from socialdesk.logic.incidents import show_incident
-
-    svc = services()
-    return show_incident(current_principal(), incident_id, incidents=svc.incidents, tickets=svc.tickets)
-
-
-@agent_route(
-    "POST",
-    "/incidents/<incident_id>/replies",
-    "One reply to every linked customer",
-    "incidents",
-    400,
-    404,
-    ok=202,
-    ok_means="One reply queued per linked customer.",
-)
-def post_incident_reply(
-    incident_id: IncidentId,
-    request: Annotated[IncidentReplyRequest, Body()],
-    idempotency_key: Annotated[
-        str, Header(min_length=1, max_length=200, description="Required: it makes the reply go out once.")
-    ],
-) -> Response[IncidentReplyOutcome]:
-    """One text to every linked customer, each on their own channel, once each."""
-    from socialdesk.logic.incidents import reply_to_incident
-
-    svc = services()
-    outcome = reply_to_incident(
-        current_principal(),
-        incident_id,
-        request,
-        idempotency_key,
-        now(),
-        incidents=svc.incidents,
-        tickets=svc.tickets,
-        replies=svc.tickets,
-        mentions=svc.mentions,
-    )
-    return _created(202, outcome)
-
-
-@agent_route(
-    "POST",
-    "/incidents/<incident_id>/resolve",
-    "Resolve an incident and its tickets",
-    "incidents",
-    400,
-    404,
-    409,
-)
-def post_incident_resolve(
-    incident_id: IncidentId, request: Annotated[ResolveRequest | None, Body()] = None
-) -> Incident:
-    """Resolve the incident and its open tickets."""
-    from socialdesk.logic.incidents import resolve_incident
-
-    svc = services()
-    return resolve_incident(
-        current_principal(),
-        incident_id,
-        (request or ResolveRequest()).resolution,
-        now(),
-        incidents=svc.incidents,
-        tickets=svc.tickets,
-        policy=svc.policies.routing_policy(),
-    )
-
-
-# -- privacy -------------------------------------------------------------------------------------------------
-@agent_route(
-    "POST",
-    "/privacy/erasures",
-    "Record an erasure request",
-    "privacy",
-    400,
-    ok=202,
-    ok_means="Recorded; carried out from the stream.",
-)
-def post_erasure(request: Annotated[ErasureRequest, Body()]) -> Response[ErasureRecorded]:
-    """Record a person's erasure request (admins); it is carried out from the stream."""
-    from socialdesk.logic.privacy_requests import request_erasure
-
-    recorded = request_erasure(current_principal(), request, now(), erasures=services().erasures)
-    return _created(202, recorded)
 
 
 # -- the document ----------------------------------------------------------------------------------------
@@ -663,6 +341,7 @@ def openapi() -> dict[str, Any]:
 def _openapi_json() -> str:
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
+    register_routes()  # every group, so the document names every route
     app.configure_openapi(
         title="SocialDesk agent API",
         version="0.2.0",
@@ -671,7 +350,10 @@ def _openapi_json() -> str:
         'claims carry `sub`, `teams` and `role`. Errors are `{"error", "reason"}`.',
         security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
     )
-    return app.get_openapi_json_schema()
+    document = json.loads(app.get_openapi_json_schema())
+    # by path, not by registration order: which groups a warm container loaded first must not reorder it
+    document["paths"] = dict(sorted(document["paths"].items()))
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 # -- errors: one shape, the statuses the tests and the console rely on ----------------------------------
@@ -719,7 +401,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) entrypoint for the agent routes."""
     metrics.add_metric(name="AgentApiRequests", unit="Count", value=1)
     idempotency_config().register_lambda_context(context)
+    group = route_group(APIGatewayProxyEventV2(event).path)
+    if group:
+        register_routes(group)
     return app.resolve(event, context)
 
 
-__all__ = ["app", "lambda_handler", "openapi"]
+__all__ = ["ROUTE_GROUPS", "app", "lambda_handler", "openapi", "register_routes", "route_group"]

@@ -142,3 +142,24 @@ def test_no_route_shadows_another_whatever_order_the_groups_registered_in() -> N
             static = [p for p in matching if "<" not in p]
             # one route answers; a static route beside dynamic ones wins in any order (matched first)
             assert len(matching) == 1 or len(static) == 1, (route.method, sample, matching)
+
+
+def test_a_path_the_api_does_not_declare_is_a_404_with_its_reason_even_invoked_directly() -> None:
+    from local.gateway import LocalGateway, build_event
+    from local.stack import LocalStack
+
+    stack = LocalStack()
+    try:
+        gateway = LocalGateway(stack)
+        route, _ = gateway.match("GET", "/tickets/T-1") or (None, None)
+        assert route is not None
+        claims = {"sub": "a", "teams": ["customer-care"], "role": "agent"}
+        for path in ("/tickets/T-1/no-such-action", "/nothing-here"):
+            event = build_event(
+                route, path=path, path_parameters={}, query="", headers={}, body=None, claims=claims
+            )
+            answer = gateway.invoke(route, event)
+            assert answer.status == 404, answer.body[:200]
+            assert answer.json() == {"error": "not_found", "reason": "no such route"}
+    finally:
+        stack.close()

@@ -390,6 +390,12 @@ def _too_deep(error: RecursionError) -> Response[str]:
     return _shaped(error_response(PayloadInvalid("body is nested too deeply")))
 
 
+@app.not_found
+def _no_such_route(error: Exception) -> Response[str]:
+    """A path the API does not declare (API Gateway answers those itself; a direct invoke may not): 404."""
+    return _shaped(error_response(MentionNotFound("no such route")))
+
+
 @app.exception_handler(Exception)
 def _unexpected(error: Exception) -> Response[str]:
     logger.exception("request failed")

@@ -390,10 +390,13 @@ def _too_deep(error: RecursionError) -> Response[str]:
     return _shaped(error_response(PayloadInvalid("body is nested too deeply")))
 
 
+class RouteNotFound(MentionNotFound):
+    """A path the API does not declare (API Gateway answers those itself; a direct invoke may not): 404."""
+
+
 @app.not_found
 def _no_such_route(error: Exception) -> Response[str]:
-    """A path the API does not declare (API Gateway answers those itself; a direct invoke may not): 404."""
-    return _shaped(error_response(MentionNotFound("no such route")))
+    return _shaped(error_response(RouteNotFound("no such route")))
 
 
 @app.exception_handler(Exception)

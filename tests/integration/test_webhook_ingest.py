@@ -6,7 +6,6 @@ import base64
 import json
 import threading
 import time
-import zlib
 from typing import Any
 
 import pytest
@@ -265,7 +264,9 @@ def test_raw_payload_is_archived_and_referenced(gateway: Any, stack: Any) -> Non
         TableName=stack.environment["TABLE_NAME"],
         Key={"PK": {"S": f"RAW#{channel}#{digest}"}, "SK": {"S": "RAW"}},
     )["Item"]
-    assert zlib.decompress(item["body"]["B"]) == body_of(payload)
+    from socialdesk.dal.raw_archive import decompressed
+
+    assert decompressed(item["body"]["B"]) == body_of(payload)
     assert len(item["body"]["B"]) < len(body_of(payload))
     from socialdesk.bootstrap import now
 

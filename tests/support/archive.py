@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
+
+from socialdesk.dal.raw_archive import decompressed
 
 
 def archived(stack: Any) -> list[bytes]:
@@ -17,7 +18,7 @@ def archived(stack: Any) -> list[bytes]:
     }
     while True:
         page = client.scan(**kwargs)
-        found.extend(zlib.decompress(item["body"]["B"]) for item in page["Items"])
+        found.extend(decompressed(item["body"]["B"]) for item in page["Items"])
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from socialdesk.domain.errors import (
         DomainError,
         MentionNotFound,
+        NotFound,
         PayloadInvalid,
         PayloadTooLarge,
         SignatureInvalid,
@@ -47,6 +48,7 @@ _MODULE_OF = {
         (
             "DomainError",
             "MentionNotFound",
+            "NotFound",
             "PayloadInvalid",
             "PayloadTooLarge",
             "SignatureInvalid",
@@ -110,6 +112,7 @@ __all__ = [
     "MentionNotFound",
     "MentionReceived",
     "MentionStatus",
+    "NotFound",
     "OutboundMessageSeen",
     "PayloadInvalid",
     "PayloadTooLarge",

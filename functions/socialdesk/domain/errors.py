@@ -38,10 +38,18 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-class MentionNotFound(DomainError):
-    """No stored mention has this channel and external id (HTTP 404)."""
+class NotFound(DomainError):
+    """What the request names does not exist, or is not the caller's to see (HTTP 404).
+
+    Each kind of thing has its own subclass (a mention, a ticket, an incident, a canned response,
+    an API route), so a caller can tell what was missing without parsing the reason.
+    """
 
     code = "not_found"
+
+
+class MentionNotFound(NotFound):
+    """No stored mention has this channel and external id (HTTP 404)."""
 
 
 class StorageUnavailable(DomainError):

@@ -19,7 +19,7 @@ from socialdesk.bootstrap import idempotency_config, now, reply_service, service
 from socialdesk.channels.validation import describe_errors
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.domain.access import Principal, principal_from_claims
-from socialdesk.domain.errors import DomainError, MentionNotFound, PayloadInvalid
+from socialdesk.domain.errors import DomainError, MentionNotFound, NotFound, PayloadInvalid
 from socialdesk.domain.mention import Channel, StoredMention
 from socialdesk.domain.ticket import Ticket, TicketStatus
 from socialdesk.handlers.http import error_response, error_responses, internal_error
@@ -390,7 +390,7 @@ def _too_deep(error: RecursionError) -> Response[str]:
     return _shaped(error_response(PayloadInvalid("body is nested too deeply")))
 
 
-class RouteNotFound(MentionNotFound):
+class RouteNotFound(NotFound):
     """A path the API does not declare (API Gateway answers those itself; a direct invoke may not): 404."""
 
 

@@ -17,7 +17,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     access.NotAuthenticated: 401,
     access.Forbidden: 403,
     errors.VerificationFailed: 403,
-    errors.MentionNotFound: 404,
+    errors.NotFound: 404,
     errors.Conflict: 409,
     errors.StateConflict: 409,
     errors.Unprocessable: 422,

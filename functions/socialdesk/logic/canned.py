@@ -10,12 +10,12 @@ from pydantic import ConfigDict, Field
 from socialdesk.dal.ports import CannedResponseStore, TicketRepository
 from socialdesk.domain.access import Forbidden, Principal, Role
 from socialdesk.domain.canned import PLACEHOLDERS, CannedResponse, render
-from socialdesk.domain.errors import MentionNotFound, PayloadInvalid
+from socialdesk.domain.errors import NotFound, PayloadInvalid
 from socialdesk.domain.model import Model
 from socialdesk.logic.respond import visible_ticket
 
 
-class CannedNotFound(MentionNotFound):
+class CannedNotFound(NotFound):
     """No such canned response in the team (404)."""
 
 

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import IncidentRepository, MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Principal, Role
-from socialdesk.domain.errors import MentionNotFound, StateConflict, Unprocessable
+from socialdesk.domain.errors import NotFound, StateConflict, Unprocessable
 from socialdesk.domain.incident import Incident, IncidentStatus
 from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
@@ -19,7 +19,7 @@ from socialdesk.logic.conflicts import retry_on_conflict
 from socialdesk.logic.respond import NonBlank, ReplyRequest, record_reply, visible_ticket
 
 
-class IncidentNotFound(MentionNotFound):
+class IncidentNotFound(NotFound):
     """No such incident, or not one the caller's teams can see (404)."""
 
 
@@ -144,7 +144,7 @@ def reply_to_incident(
                 replies=replies,
                 mentions=mentions,
             )
-        except (StateConflict, MentionNotFound, Unprocessable) as error:  # closed, deleted, too long
+        except (StateConflict, NotFound, Unprocessable) as error:  # closed, deleted, too long
             skipped[ticket.ticket_id] = error.reason
             continue
         queued += 1

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from socialdesk.dal.ports import MentionRepository, ReplyStore, TicketRepository
 from socialdesk.domain.access import Principal
-from socialdesk.domain.errors import Conflict, MentionNotFound, StateConflict, Unprocessable
+from socialdesk.domain.errors import Conflict, NotFound, StateConflict, Unprocessable
 from socialdesk.domain.mention import Mention, MentionKind
 from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
@@ -57,7 +57,7 @@ def _stripped(value: str) -> str:
 NonBlank = Annotated[str, AfterValidator(_stripped)]
 
 
-class TicketNotFound(MentionNotFound):
+class TicketNotFound(NotFound):
     """No such ticket, or not one of the caller's teams (the API does not tell which: 404)."""
 
 

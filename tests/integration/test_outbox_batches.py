@@ -4,6 +4,7 @@ in PublishBatch requests, and a refused entry fails its record — the stream re
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -112,7 +113,7 @@ def note(key: str, size: int = 0) -> dict[str, Any]:
 
 
 def test_the_adapter_fills_requests_to_ten_entries_or_256_kb_and_returns_what_sns_refused(
-    stack: LocalStack,
+    stack: LocalStack, caplog: pytest.LogCaptureFixture
 ) -> None:
     from socialdesk.dal.notifier import SnsTicketEvents
 
@@ -128,10 +129,20 @@ def test_the_adapter_fills_requests_to_ten_entries_or_256_kb_and_returns_what_sn
     notes = [note(f"k{i}", 270_000 if i == 4 else 100) for i in range(12)]
     # When they are published, Then the too-long one goes alone (SNS refuses it) and the rest in
     # requests of up to ten
+    caplog.set_level(logging.WARNING, logger="socialdesk.dal.notifier")
     assert topic.publish_batch(notes) == ["k4"]
     assert sent == [4, 1, 7]
+    # and the operator's log says why SNS refused it
+    (refused,) = [r for r in caplog.records if r.getMessage() == "notifications refused"]
+    assert refused.refused == 1 and any(
+        "too long" in reason.lower() or "TooLong" in reason for reason in refused.reasons
+    ), refused.reasons
+    caplog.clear()
     # and a request that fails whole returns its keys and every later one, asking nothing more
     sent.clear()
     gone = SnsTicketEvents(sns, stack.resolver.physical["TicketEventsTopic"] + "-deleted")
     assert gone.publish_batch([note(f"m{i}") for i in range(15)]) == [f"m{i}" for i in range(15)]
     assert sent == [10]
+    # with the error SNS answered, not just the keys
+    (failed,) = [r for r in caplog.records if r.getMessage() == "notification request failed"]
+    assert failed.not_published == 15 and failed.reason.startswith("NotFound"), failed.reason

@@ -7,6 +7,8 @@ ticket id, team, priority and what happened, and open the ticket in the console 
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 #: SNS PublishBatch takes at most 10 entries, of at most 256 KB together (messages and attributes)
 _BATCH = 10
 _BATCH_BYTES = 256 * 1024
+_LOG = logging.getLogger(__name__)
 
 
 class SnsTicketEvents:
@@ -52,9 +55,20 @@ class SnsTicketEvents:
                 response = self._client.publish_batch(
                     TopicArn=self._topic, PublishBatchRequestEntries=request
                 )
-            except (ClientError, BotoCoreError):
-                return failed + [n["idempotency_key"] for n in notifications[start:]]
-            failed.extend(chunk[int(f["Id"])]["idempotency_key"] for f in response.get("Failed", []))
+            except (ClientError, BotoCoreError) as error:
+                unsent = [n["idempotency_key"] for n in notifications[start:]]
+                _LOG.warning(
+                    "notification request failed",
+                    extra={"reason": _reason(error), "not_published": len(unsent), "refused": len(failed)},
+                )
+                return failed + unsent
+            refused = response.get("Failed", [])
+            if refused:
+                reasons = Counter(f"{f.get('Code', '?')}: {f.get('Message', '')}".strip() for f in refused)
+                _LOG.warning(
+                    "notifications refused", extra={"refused": len(refused), "reasons": dict(reasons)}
+                )
+            failed.extend(chunk[int(f["Id"])]["idempotency_key"] for f in refused)
             start = end
         return failed
 
@@ -74,6 +88,14 @@ class SnsTicketEvents:
             "Message": json.dumps(notification, default=str),
             "MessageAttributes": attributes,
         }
+
+
+def _reason(error: Exception) -> str:
+    """What SNS (or the SDK) said of a failed request: its error code and message."""
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        return f"{detail.get('Code', 'ClientError')}: {detail.get('Message', '')}".strip()
+    return f"{type(error).__name__}: {error}"
 
 
 def _request_ends(entries: list[dict[str, Any]]) -> Iterator[int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from socialdesk.learning.model import RoutingModel
 from socialdesk.learning.trainer import Example, TrainingConfig, calibrate, train
-from training.corpus import TOPICS, base_examples, split
+from training.corpus import TOPICS, DatasetsAbsent, base_examples, missing_datasets, split
 
 MODELS = Path(__file__).resolve().parents[1] / "functions" / "socialdesk" / "models"
 VERSION = "routing-2026.12.03"
@@ -100,9 +100,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
     parser.add_argument("--version", default=VERSION)
     parser.add_argument("--out", type=Path, default=MODELS)
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="train from the data sets that are there when some of ../shared/datasets is absent",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    examples = base_examples()
+    try:
+        examples = base_examples(allow_missing=args.allow_missing)
+    except DatasetsAbsent as error:
+        print(f"make train: {error}", file=sys.stderr)
+        return 2
+    for path in missing_datasets():
+        print(f"make train: {path.name} absent; trained without it", file=sys.stderr)
     model = fit(examples, args.version, TrainingConfig())
     path = args.out / f"{args.version}.json.gz"
     path.write_bytes(model.to_bytes())

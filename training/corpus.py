@@ -232,6 +232,8 @@ def hand_labelled_ids() -> frozenset[str]:
 
 
 def _twcs_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
     with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
@@ -323,19 +325,50 @@ def _with_terms(text: str, topics: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(topics) | set(topics_by_terms(text))))
 
 
-def base_examples() -> list[Example]:
+class DatasetsAbsent(RuntimeError):
+    """A data set the shipped model was trained from is not in ``../shared/datasets``."""
+
+    def __init__(self, missing: list[Path]) -> None:
+        names = ", ".join(
+            str(p.relative_to(DATASETS.parent)) if p.is_relative_to(DATASETS.parent) else str(p)
+            for p in missing
+        )
+        super().__init__(
+            f"{names} absent: the shipped model was trained with it, so a fit without it is a different "
+            "model (pass --allow-missing to train from what is there)"
+        )
+        self.missing = missing
+
+
+#: the ``../shared`` files :func:`base_examples` reads, and the sources they give
+DATASET_FILES = {AIRLINE: "airline", BITEXT: "bitext", TWCS_HEAD: "twcs-weak", TWCS_SAMPLE: "twcs-weak"}
+
+
+def missing_datasets() -> list[Path]:
+    """The files of :data:`DATASET_FILES` that are not there."""
+    return [path for path in DATASET_FILES if not path.is_file()]
+
+
+def base_examples(*, allow_missing: bool = False) -> list[Example]:
     """What ``make train`` learns from: airline dev, 4/5 of Bitext, TWCS weak and hand-labelled, seeds.
 
     The TWCS evaluation set (``twcs_labelled.jsonl``, both splits) is not among them.
+
+    Raises
+    ------
+    DatasetsAbsent
+        When a file of ``../shared/datasets`` is absent, unless ``allow_missing`` (then its source is
+        left out).
     """
-    dev = [row for row in load_airline() if is_dev(row)]
-    return [
-        *airline_examples(dev),
-        *bitext_examples(),
-        *twcs_weak_examples(),
-        *seed_examples(),
-        *hand_examples(),
-    ]
+    missing = missing_datasets()
+    if missing and not allow_missing:
+        raise DatasetsAbsent(missing)
+    examples: list[Example] = []
+    if AIRLINE.is_file():
+        examples += airline_examples([row for row in load_airline() if is_dev(row)])
+    if BITEXT.is_file():
+        examples += bitext_examples()
+    return [*examples, *twcs_weak_examples(), *seed_examples(), *hand_examples()]
 
 
 def split(examples: Iterable[Example], fold: int = 5) -> Iterator[tuple[bool, Example]]:

@@ -89,9 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     base = None
     if args.base_data:
-        from training.corpus import base_examples
+        from training.corpus import DatasetsAbsent, base_examples
 
-        base = base_examples()
+        try:
+            base = base_examples()
+        except DatasetsAbsent as error:
+            print(f"socialdesk refit --base-data: {error}", file=sys.stderr)
+            return 2
     outcome = run(
         dynamodb=dynamodb,
         s3=s3,

@@ -1157,6 +1157,7 @@ ENV_VALUES = {
     "X_API_BASE_URL": "https://api.x.com",
     "META_GRAPH_BASE_URL": "https://graph.facebook.com/v21.0",
     "OUTBOUND_RETRY_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/socialdesk-dev-OutboundRetryQueue",
+    "SWEEP_PASS_HOURS": "24",
     "ROUTE_STATE_MACHINE_ARN": (
         "arn:aws:states:us-east-1:123456789012:stateMachine:socialdesk-route-mention-dev"
     ),

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -390,8 +390,9 @@ class LocalStack:
                     )
         return found
 
-    def tick(self, scheduled_time: datetime) -> list[Any]:
-        """Fire every schedule due at ``scheduled_time`` once, as EventBridge Scheduler would.
+    def tick(self, scheduled_time: datetime, functions: Collection[str] | None = None) -> list[Any]:
+        """Fire every schedule due at ``scheduled_time`` once, as EventBridge Scheduler would (only
+        those of ``functions``, logical ids, when given); return the runs' results in template order.
 
         ``rate(N unit)`` schedules are taken as aligned to the epoch (``rate(1 day)`` fires at 00:00 UTC).
         Scheduler invokes a Lambda target asynchronously, so a function error is retried as Lambda
@@ -401,6 +402,8 @@ class LocalStack:
         results = []
         for schedule in self.schedules():
             if not _due(schedule["expression"], scheduled_time):
+                continue
+            if functions is not None and schedule["function"] not in functions:
                 continue
             payload = json.loads(schedule["input"].replace("<aws.scheduler.scheduled-time>", stamp))
             for attempt in range(1 + ASYNC_RETRIES):

@@ -109,8 +109,8 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     },
     "SweepFunction": {
         "dynamodb:Scan": {TABLE: None},
-        "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "CONFIG"})},
-        "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG"})},
+        "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "CONFIG", "SWEEP"})},
+        "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG", "SWEEP"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "TICKET#*"})},
         "dynamodb:BatchWriteItem": {TABLE: frozenset({"TICKET#*"})},
         "dynamodb:DeleteItem": {TABLE: frozenset({"RAW#*"})},

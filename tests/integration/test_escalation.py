@@ -13,6 +13,9 @@ from tests.support.routing import api, deliver, quiet, ticket_of, tweet
 
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
 
+#: the schedule these tests drive (the hourly sweep run is tested on its own)
+ESCALATION = ("EscalateFunction",)
+
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 23, hour, minute, tzinfo=UTC)
@@ -54,23 +57,23 @@ def test_levels_fire_in_order_warning_before_breach_then_reassign_and_manager(ga
         "2026-11-23T12:12:00Z",
     )
     # When the schedule runs minute by minute
-    (run,) = quiet(gateway.stack.tick, at(12, 11))
+    (run,) = quiet(gateway.stack.tick, at(12, 11), ESCALATION)
     assert run["escalations"] == {} and run["tickets_read"] == 0  # nothing due yet: nothing read
-    (run,) = quiet(gateway.stack.tick, at(12, 12))
+    (run,) = quiet(gateway.stack.tick, at(12, 12), ESCALATION)
     assert run["escalations"] == {"warning": 1}  # 80 % of the target: a warning before the breach
     assert ticket_of(gateway, 1)["breached"] is False
-    (run,) = quiet(gateway.stack.tick, at(13, 0))
+    (run,) = quiet(gateway.stack.tick, at(13, 0), ESCALATION)
     assert run["escalations"] == {"breach": 1} and run["breaches"] == 1
     breached = ticket_of(gateway, 1)
     assert (breached["priority"], breached["breached"], breached["team"]) == ("high", True, "customer-care")
-    quiet(gateway.stack.tick, at(13, 30))
+    quiet(gateway.stack.tick, at(13, 30), ESCALATION)
     assert ticket_of(gateway, 1)["team"] == "escalations"
-    quiet(gateway.stack.tick, at(15, 0))
+    quiet(gateway.stack.tick, at(15, 0), ESCALATION)
     final = ticket_of(gateway, 1)
     assert final["response"]["level"] == 4
     # no response level left: only the resolution target (3 days) keeps it in the due index
     assert final["due_at"] == final["resolution_clock"]["deadline"] == "2026-11-26T09:00:00Z"
-    (run,) = quiet(gateway.stack.tick, at(16, 0))
+    (run,) = quiet(gateway.stack.tick, at(16, 0), ESCALATION)
     assert run["tickets_read"] == 0
     # Then each level was published once, to its audience
     published = [(e["details"]["name"], e["audience"]) for e in feed()]
@@ -85,7 +88,7 @@ def test_levels_fire_in_order_warning_before_breach_then_reassign_and_manager(ga
 def test_a_late_run_applies_only_the_highest_due_level_once_and_records_the_lag(gateway: Any) -> None:
     deliver(gateway, tweet(1, COMPLAINT))
     feed = escalation_feed(gateway)
-    (run,) = quiet(gateway.stack.tick, at(13, 45))  # the scheduler was down since 12:00
+    (run,) = quiet(gateway.stack.tick, at(13, 45), ESCALATION)  # the scheduler was down since 12:00
     assert run["escalations"] == {"reassign": 1}  # warning and breach passed over, not fired
     assert run["max_lag_seconds"] == 15 * 60  # the reassign level was due at 13:30
     ticket = ticket_of(gateway, 1)
@@ -104,7 +107,7 @@ def test_overlapping_runs_escalate_each_level_once(gateway: Any) -> None:
 
     def run() -> None:
         barrier.wait()
-        results.extend(quiet(gateway.stack.tick, at(13, 5)))
+        results.extend(quiet(gateway.stack.tick, at(13, 5), ESCALATION))
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for thread in threads:
@@ -124,7 +127,7 @@ def test_pagination_and_a_run_out_of_time_resume_next_minute(gateway: Any) -> No
     deliver(gateway, *[tweet(30 + i, COMPLAINT, user=str(90 + i), handle=f"d{i}") for i in range(9)])
     from socialdesk import bootstrap
 
-    quiet(gateway.stack.tick, at(9, 0))  # builds the services
+    quiet(gateway.stack.tick, at(9, 0), ESCALATION)  # builds the services
     svc = bootstrap.services()
     budget = iter([60_000] * 3 + [0] * 100)  # time for three pages, then the invocation is nearly over
     first = escalate_overdue(
@@ -154,5 +157,5 @@ def test_engagement_tickets_never_enter_the_due_index(gateway: Any) -> None:
     deliver(gateway, tweet(5, "@SkyHighAir thank you so much, the crew on SH88 were wonderful! ❤️"))
     ticket = ticket_of(gateway, 5)
     assert ticket["team"] == "engagement" and "due_pk" not in ticket
-    (run,) = quiet(gateway.stack.tick, at(23, 0))
+    (run,) = quiet(gateway.stack.tick, at(23, 0), ESCALATION)
     assert run["tickets_read"] == 0

@@ -21,6 +21,9 @@ from tests.support.routing import call as api_call
 
 COMPLAINT = "@SkyHighAir my flight SH12 was cancelled and nobody answers the phone. Worst airline ever"
 
+#: the schedule these tests drive (the hourly sweep run is tested on its own)
+ESCALATION = ("EscalateFunction",)
+
 
 class Clock:
     """A settable "now" for request-driven actions (the composition root's injected clock)."""
@@ -90,7 +93,7 @@ def test_reply_stops_the_clock_and_goes_out_as_a_reply_tweet(
     )
     # the response clock stopped: only the resolution target keeps it in the due index
     assert ticket["due_at"] == ticket["resolution_clock"]["deadline"]
-    (run,) = quiet(gateway.stack.tick, datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    (run,) = quiet(gateway.stack.tick, datetime(2026, 11, 23, 18, 0, tzinfo=UTC), ESCALATION)
     assert run["tickets_read"] == 0
 
 
@@ -268,7 +271,7 @@ def test_sla_report_for_a_team(gateway: LocalGateway, clock: Clock) -> None:
     call(gateway, "POST", f"/tickets/{first}/replies", {"text": "a"}, key="1")
     clock.now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # after the 13:00 deadline
     call(gateway, "POST", f"/tickets/{second}/replies", {"text": "b"}, key="2")
-    quiet(gateway.stack.tick, datetime(2026, 11, 23, 13, 1, tzinfo=UTC))
+    quiet(gateway.stack.tick, datetime(2026, 11, 23, 13, 1, tzinfo=UTC), ESCALATION)
     report = call(
         gateway,
         "GET",

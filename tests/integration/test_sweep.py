@@ -25,7 +25,7 @@ def later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> None:
 
 
 def swept(desk: LocalGateway) -> dict[str, Any]:
-    report = quiet(desk.stack.invoke, "SweepFunction", {})
+    report = quiet(desk.stack.invoke, "SweepFunction", {"start": "from_start"})  # as redrive --sweep does
     quiet(desk.stack.pump)
     return dict(report)
 
@@ -218,3 +218,17 @@ def test_a_delivered_reply_whose_ticket_never_counted_it_stops_the_clock(
     assert swept(desk)["replies_retried"] == 1
     assert ticket_of(desk, 1)["status"] == "pending" and len(platforms.posted("/2/tweets")) == 1
     assert swept(desk)["replies_retried"] == 0  # repaired once
+
+
+def test_the_schedule_starts_a_pass_once_per_interval_and_says_so(
+    desk: LocalGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deliver(desk, tweet(1, COMPLAINT))
+    first = quiet(desk.stack.invoke, "SweepFunction", {})  # the schedule's event
+    assert first["pass_complete"] and not first["skipped"] and first["scanned"] > 0
+    later(monkeypatch, 60)  # the next hourly run: the pass of an hour ago is recent (SweepPassHours 24)
+    skipped = quiet(desk.stack.invoke, "SweepFunction", {})
+    assert skipped["skipped"] and skipped["scanned"] == 0 and skipped["pass_complete"]
+    later(monkeypatch, 24 * 60)
+    again = quiet(desk.stack.invoke, "SweepFunction", {})
+    assert not again["skipped"] and again["scanned"] == first["scanned"] + 1  # and its own state item

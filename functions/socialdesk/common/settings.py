@@ -38,6 +38,8 @@ class Settings(Model):
     #: where published routing model versions live (None: Classify uses the packaged model only)
     model_bucket: str | None = None
     model_cache_seconds: float = Field(default=300, ge=0, le=86400)
+    #: a sweep pass over the table starts at most this often (``SweepPassHours``)
+    sweep_pass_hours: float = Field(default=24, gt=0, le=24 * 31)
     x_api_base_url: str = "https://api.x.com"
     outbound_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     meta_graph_base_url: str = "https://graph.facebook.com/v21.0"

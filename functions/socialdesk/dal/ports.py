@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socialdesk.domain.mention import Channel, Mention, StoredMention
+from socialdesk.domain.model import Model
 
 if TYPE_CHECKING:  # types only: the webhook's models load with the webhook, not with every port user
     from socialdesk.domain.assignment import AgentState
@@ -290,4 +291,27 @@ class SecretSource(Protocol):
 
     def get(self, name: str) -> str | None:
         """The secret's value, or None when no such secret exists."""
+        ...
+
+
+class SweepPass(Model):
+    """Where the sweep's pass over the table stands between runs."""
+
+    #: the scan key to continue after (None: no pass is under way)
+    cursor: dict[str, Any] | None = None
+    #: when the pass under way, or else the last one, started
+    started_at: datetime | None = None
+    #: when the last pass ended
+    finished_at: datetime | None = None
+
+
+class SweepPasses(Protocol):
+    """Where the sweep keeps its place."""
+
+    def load(self) -> SweepPass:
+        """The state the last run left (an empty one before the first)."""
+        ...
+
+    def save(self, state: SweepPass) -> None:
+        """Keep the state for the next run."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -189,17 +190,28 @@ class Table:
         return [from_attributes(i) for i in page["Items"]], page.get("LastEvaluatedKey")
 
     def scan(self, page_size: int = 500) -> Any:
-        """Every item of the table, as plain Python, page by page (the sweep's read)."""
+        """Every item of the table, as plain Python, page by page."""
+        for items, _ in self.scan_pages(None, page_size):
+            yield from items
+
+    def scan_pages(
+        self, start: dict[str, Any] | None, page_size: int = 500
+    ) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any] | None]]:
+        """The table's items from ``start`` (a page's last key; None: the beginning), a page at a time:
+        (its items as plain Python, the key to continue from; None after the last page)."""
         request: dict[str, Any] = {"TableName": self.name, "Limit": page_size}
+        if start:
+            request["ExclusiveStartKey"] = start
         while True:
             try:
                 page = self.client.scan(**request)
             except (ClientError, BotoCoreError) as error:
                 raise storage_error(error, self.what) from error
-            yield from (from_attributes(i) for i in page["Items"])
-            if "LastEvaluatedKey" not in page:
+            last = page.get("LastEvaluatedKey")
+            yield [from_attributes(i) for i in page["Items"]], last
+            if not last:
                 return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            request["ExclusiveStartKey"] = last
 
     def write_many(self, items: list[dict[str, Any]]) -> None:
         """Put items without conditions (BatchWriteItem, 25 at a time, unprocessed items retried)."""

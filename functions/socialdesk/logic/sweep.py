@@ -1,6 +1,8 @@
 """Use case: the sweep — find and repair every inconsistent state the pipeline can leave behind.
 
-It reads every item once (a scan: a scheduled job and an operator's last resort) and repairs:
+A pass reads every item once (a scan: a scheduled job and an operator's last resort); a run reads
+as much of the pass as its time allows and leaves its place for the next (:func:`sweep_run`), so a
+table of any size is swept, and a pass starts at most once per ``SWEEP_PASS_HOURS``. It repairs:
 
 - a customer's message stored but never routed (routing failed past every retry and the DLQ) → routed
 - a deleted message still live on its ticket (the deletion's routing failed past every retry) → the
@@ -18,11 +20,11 @@ Everything it does is idempotent: two sweeps at once, or a sweep racing the pipe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from socialdesk.dal.ports import MentionRepository, RawPayloadArchive
+from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SweepPass, SweepPasses
 from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import Ticket
 
@@ -70,6 +72,73 @@ class TicketRepairs(Protocol):
     def has_events(self, ticket_id: str, version: int) -> bool:
         """Whether the audit events of that version were stored."""
         ...
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        """A ticket the run has not read (a reply's or a deleted message's ticket in another run)."""
+        ...
+
+
+#: a page of the table's items and the key to continue after it (None: it was the last)
+Page = tuple[list[dict[str, Any]], dict[str, Any] | None]
+#: how early a scheduled run may start the next pass (schedules fire within a window, not on the dot)
+PASS_SLACK = timedelta(minutes=10)
+
+
+class SweepRun(Model):
+    """One run of the sweep: what it repaired, and whether the pass is finished."""
+
+    report: SweepReport
+    pass_complete: bool
+    #: the run started no pass: the last one is more recent than the pass interval
+    skipped: bool = False
+
+
+def sweep_run(
+    pages: Callable[[dict[str, Any] | None], Iterable[Page]],
+    passes: SweepPasses,
+    now: datetime,
+    *,
+    out_of_time: Callable[[], bool],
+    pass_every: timedelta,
+    start: Literal["schedule", "resume", "from_start"] = "schedule",
+    **ports: Any,
+) -> SweepRun:
+    """Sweep the table from where the last run stopped until the pass ends or time runs out.
+
+    ``pages(cursor)`` reads the table from a scan key, a page at a time; ``out_of_time()`` is asked
+    after each page. The place is kept after a page is done, so a run that fails is repeated from
+    the page it failed in (every repair is idempotent). ``start``: ``schedule`` continues a pass under
+    way or starts one when the last began ``pass_every`` ago; ``resume`` continues or starts one now;
+    ``from_start`` starts a new pass now. ``ports`` are :func:`sweep`'s.
+    """
+    state = passes.load()
+    if start == "from_start":
+        state = SweepPass(finished_at=state.finished_at)
+    elif (
+        start == "schedule"
+        and state.cursor is None
+        and state.started_at is not None
+        and now - state.started_at < pass_every - PASS_SLACK
+    ):
+        return SweepRun(report=SweepReport(), pass_complete=True, skipped=True)
+    started_at = state.started_at if state.cursor is not None else now
+    place: list[dict[str, Any] | None] = [state.cursor]
+
+    def items() -> Iterator[dict[str, Any]]:
+        for page, after in pages(state.cursor):
+            yield from page
+            place[0] = after
+            if after is None or out_of_time():
+                return
+
+    report = sweep(items(), now, **ports)
+    cursor = place[0]
+    passes.save(
+        SweepPass(
+            cursor=cursor, started_at=started_at, finished_at=now if cursor is None else state.finished_at
+        )
+    )
+    return SweepRun(report=report, pass_complete=cursor is None)
 
 
 def sweep(
@@ -123,11 +192,8 @@ def sweep(
         elif entity == "ticket":
             image = ticket_image(item)  # its packed fields and the change's events, as plain fields
             ticket = ticket_from_item(image)
-            live[ticket.ticket_id] = {m.ref for m in ticket.messages if not m.deleted}
-            if ticket.response is None:  # no clock runs: nothing a late completion could stop
-                delivered[ticket.ticket_id] = None
-            else:  # the clock runs since ...: a reply sent before that is not its answer
-                delivered[ticket.ticket_id] = (set(ticket.delivered_replies), ticket.response.started_at)
+            live[ticket.ticket_id] = _live(ticket)
+            delivered[ticket.ticket_id] = _counted(ticket)
             if repairs.index_drift(image):
                 repairs.reindex(ticket)
                 report.reindexed += 1
@@ -144,18 +210,33 @@ def sweep(
         elif entity == "reply" and _recently_delivered(item, now):
             sent.append((str(item["ticket_id"]), str(item["reply_id"]), _stamp(item["sent_at"])))
     for ticket_id, reply_id, sent_at in sent:
-        counted = delivered.get(ticket_id)
+        if ticket_id not in delivered:  # its ticket is in a part of the table another run reads
+            delivered[ticket_id] = _counted(repairs.get(ticket_id))
+        counted = delivered[ticket_id]
         if counted is not None and reply_id not in counted[0] and sent_at >= counted[1]:
             retry_reply(ticket_id, reply_id)  # a sent reply's retry completes what follows delivery
             report.replies_retried += 1
     if unrouted:
         report.unrouted = route(unrouted)
-    still_live = [
-        m for m in deleted if f"{m['channel']}#{m['external_id']}" in live.get(str(m["ticket_id"]), ())
-    ]
+    for ticket_id in {str(m["ticket_id"]) for m in deleted} - live.keys():
+        live[ticket_id] = _live(repairs.get(ticket_id))
+    still_live = [m for m in deleted if f"{m['channel']}#{m['external_id']}" in live[str(m["ticket_id"])]]
     if still_live:
         report.deletions = route(still_live)
     return report
+
+
+def _live(ticket: Ticket | None) -> set[str]:
+    """The refs of a ticket's messages that are not deleted."""
+    return {m.ref for m in ticket.messages if not m.deleted} if ticket else set()
+
+
+def _counted(ticket: Ticket | None) -> tuple[set[str], datetime] | None:
+    """The replies a ticket's running clock counted and when it started (None: no clock runs, so
+    nothing a late completion could stop); a reply sent before the clock started is not its answer."""
+    if ticket is None or ticket.response is None:
+        return None
+    return set(ticket.delivered_replies), ticket.response.started_at
 
 
 def _older(stamp: Any, now: datetime) -> bool:

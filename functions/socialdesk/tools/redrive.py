@@ -187,14 +187,28 @@ def lambda_dispatcher(lambda_client: Any, function_name: str) -> Dispatch:
     return dispatch
 
 
-def run_sweep(lambda_client: Any, function_name: str) -> dict[str, Any]:
-    """Invoke the deployed sweep (the same code the schedule runs) and return its report."""
-    response = lambda_client.invoke(
-        FunctionName=function_name, InvocationType="RequestResponse", Payload=b"{}"
-    )
-    if response.get("FunctionError"):
-        raise RuntimeError(f"the sweep failed: {response['Payload'].read()[:500]!r}")
-    return dict(json.loads(response["Payload"].read() or b"{}"))
+def run_sweep(lambda_client: Any, function_name: str, max_runs: int = 1000) -> dict[str, Any]:
+    """Sweep the whole table now with the deployed sweep (the code the schedule runs): a new pass,
+    then a run after another until it is done; return the runs' reports added up."""
+    total: dict[str, Any] = {}
+    start = "from_start"
+    for runs in range(1, max_runs + 1):
+        response = lambda_client.invoke(
+            FunctionName=function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps({"start": start}).encode(),
+        )
+        if response.get("FunctionError"):
+            raise RuntimeError(f"the sweep failed: {response['Payload'].read()[:500]!r}")
+        report = dict(json.loads(response["Payload"].read() or b"{}"))
+        for key, value in report.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+        total["runs"] = runs
+        if report.get("pass_complete", True):
+            return total
+        start = "resume"
+    raise RuntimeError(f"the sweep's pass did not finish in {max_runs} runs")
 
 
 def main(argv: list[str] | None = None) -> int:

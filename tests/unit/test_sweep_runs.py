@@ -1,0 +1,199 @@
+"""A sweep run reads as much of the table as its time allows and keeps its place: the next run
+continues the pass, a pass starts at most once per interval, and repairs that join two items read in
+different runs still happen (on in-memory fakes of the ports)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from socialdesk.dal.ports import SweepPass
+from socialdesk.dal.tickets import ticket_item
+from socialdesk.logic.sweep import sweep_run
+from tests.support.fakes import NOW
+from tests.unit.test_conversations import COMPLAINT, Desk, tweet
+
+DAY = timedelta(hours=24)
+
+
+class Passes:
+    """The sweep's place, in memory."""
+
+    def __init__(self) -> None:
+        self.state = SweepPass()
+        self.saved: list[SweepPass] = []
+
+    def load(self) -> SweepPass:
+        return self.state
+
+    def save(self, state: SweepPass) -> None:
+        self.state = state
+        self.saved.append(state)
+
+
+class Table:
+    """A table's items in scan pages of ``size``, with the keys a scan continues after."""
+
+    def __init__(self, items: list[dict[str, Any]], size: int = 2) -> None:
+        self.pages = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+        self.read: list[int] = []
+
+    def scan_pages(self, start: dict[str, Any] | None) -> Any:
+        first = int(start["page"]) + 1 if start else 0
+        for n in range(first, len(self.pages)):
+            self.read.append(n)
+            yield self.pages[n], ({"page": n} if n + 1 < len(self.pages) else None)
+
+
+class Ports:
+    """What :func:`sweep` is given, recording what it repaired."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.routed: list[str] = []
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "route": self.route,
+            "repairs": self,
+            "redeliver": lambda item: None,
+            "mentions": self.desk.mentions,
+            "archive": None,
+            "retry_reply": lambda ticket_id, reply_id: None,
+        }
+
+    def route(self, items: list[dict[str, Any]]) -> int:
+        self.routed.extend(f"{i['channel']}#{i['external_id']}" for i in items)
+        return len(items)
+
+    def index_drift(self, item: dict[str, Any]) -> bool:
+        return False
+
+    def reindex(self, ticket: Any) -> None:
+        raise AssertionError("nothing drifted")
+
+    def has_events(self, ticket_id: str, version: int) -> bool:
+        return True
+
+    def get(self, ticket_id: str) -> Any:
+        return self.desk.tickets.get(ticket_id)
+
+
+def mention(n: int, *, ticket_id: str | None = None, deleted: bool = False) -> dict[str, Any]:
+    old = (NOW - timedelta(hours=1)).isoformat()
+    return {
+        "entity": "mention",
+        "channel": "x",
+        "external_id": f"m{n}",
+        "status": "deleted" if deleted else "active",
+        "received_at": old,
+        **({"ticket_id": ticket_id} if ticket_id else {}),
+        **({"deleted_at": old} if deleted else {}),
+    }
+
+
+def filler(n: int) -> dict[str, Any]:
+    return {"entity": "canned", "PK": f"CANNED#{n}"}
+
+
+def run(table: Table, passes: Passes, ports: Ports, *, pages: int | None = None, **options: Any) -> Any:
+    """One run that has time for ``pages`` pages (None: all of them)."""
+    budget = [pages]
+
+    def out_of_time() -> bool:
+        if budget[0] is None:
+            return False
+        budget[0] -= 1
+        return budget[0] <= 0
+
+    return sweep_run(
+        table.scan_pages,
+        passes,
+        options.pop("now", NOW),
+        out_of_time=out_of_time,
+        pass_every=DAY,
+        **options,
+        **ports.kwargs(),
+    )
+
+
+def test_a_run_out_of_time_keeps_its_place_and_the_next_run_finishes_the_pass() -> None:
+    # Given a table of four pages, an unrouted message on the last
+    ports, passes = Ports(Desk()), Passes()
+    table = Table([filler(1), filler(2), filler(3), filler(4), filler(5), filler(6), mention(7)])
+    # When a run has time for two pages
+    first = run(table, passes, ports, pages=2)
+    # Then it stops there, repaired nothing yet, and keeps its place
+    assert (first.pass_complete, table.read, ports.routed) == (False, [0, 1], [])
+    assert passes.state.cursor == {"page": 1}
+    # When the next scheduled run comes, Then it continues after that page and finishes the pass
+    second = run(table, passes, ports, now=NOW + timedelta(hours=1))
+    assert (second.pass_complete, table.read, ports.routed) == (True, [0, 1, 2, 3], ["x#m7"])
+    assert second.report.unrouted == 1 and passes.state.cursor is None
+    assert passes.state.started_at == NOW and passes.state.finished_at == NOW + timedelta(hours=1)
+
+
+def test_a_scheduled_run_starts_a_pass_only_once_per_interval() -> None:
+    ports, passes = Ports(Desk()), Passes()
+    table = Table([filler(1), mention(2)])
+    assert run(table, passes, ports).pass_complete
+    # an hour later: the last pass is recent, nothing is read
+    skipped = run(table, passes, ports, now=NOW + timedelta(hours=1))
+    assert skipped.skipped and table.read == [0]
+    # a day later (schedules fire within minutes of their time): a new pass from the beginning
+    again = run(table, passes, ports, now=NOW + DAY - timedelta(minutes=5))
+    assert not again.skipped and table.read == [0, 0]
+    # an operator's run starts one whenever asked
+    assert not run(table, passes, ports, now=NOW + DAY, start="resume").skipped
+    assert table.read == [0, 0, 0]
+
+
+def test_from_start_drops_a_pass_under_way() -> None:
+    ports, passes = Ports(Desk()), Passes()
+    table = Table([filler(n) for n in range(6)])
+    run(table, passes, ports, pages=1)
+    assert passes.state.cursor == {"page": 0}
+    assert run(table, passes, ports, start="from_start", now=NOW + timedelta(minutes=1)).pass_complete
+    assert table.read == [0, 0, 1, 2]
+
+
+def test_a_deleted_message_whose_ticket_an_earlier_run_read_still_leaves_it() -> None:
+    # Given a ticket whose message was deleted, the deletion's routing never applied; the ticket
+    # item is on the first page, the deleted message on the last
+    desk = Desk()
+    complaint = tweet(COMPLAINT, handle="erin")
+    desk.receive(complaint)
+    ticket = desk.ticket_of(complaint)
+    deleted = {**mention(0, ticket_id=ticket.ticket_id, deleted=True), "external_id": complaint.external_id}
+    ports, passes = Ports(desk), Passes()
+    table = Table([ticket_item(ticket), filler(1), filler(2), filler(3), deleted])
+    # When a run reads the first page only and the next one the rest
+    run(table, passes, ports, pages=1)
+    assert ports.routed == []
+    second = run(table, passes, ports, now=NOW + timedelta(hours=1))
+    # Then the second run looks the ticket up and routes the deletion
+    assert second.report.deletions == 1 and ports.routed == [complaint.ref]
+
+
+class _Lambda:
+    """The deployed sweep as ``redrive --sweep`` sees it: two runs to finish the pass."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def invoke(self, **request: Any) -> dict[str, Any]:
+        import io
+        import json
+
+        self.events.append(json.loads(request["Payload"]))
+        report = {"scanned": 10, "unrouted": 1, "pass_complete": len(self.events) == 2, "skipped": False}
+        return {"Payload": io.BytesIO(json.dumps(report).encode())}
+
+
+def test_redrive_sweep_starts_a_pass_and_runs_until_it_is_done() -> None:
+    from socialdesk.tools.redrive import run_sweep
+
+    deployed = _Lambda()
+    total = run_sweep(deployed, "sweep")
+    assert deployed.events == [{"start": "from_start"}, {"start": "resume"}]
+    assert (total["scanned"], total["unrouted"], total["runs"]) == (20, 2, 2)

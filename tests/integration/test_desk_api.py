@@ -118,11 +118,28 @@ def test_agents_online_get_new_tickets_least_open_and_going_away_hands_them_over
     assert any(e["type"] == "TicketAssigned" and e["actor"] == "system:assignment" for e in ticket["events"])
     roster = call(gateway, "GET", "/agents?team=customer-care").json()
     assert roster["mode"] == "least_open"
-    assert {a["subject"]: a["open_tickets"] for a in roster["agents"]}[assignee] == 1
+    before = {a["subject"]: a["open_tickets"] for a in roster["agents"]}
+    assert before[assignee] == 1
     # the assignee goes away: the ticket goes to the other agent, audited
     away = call(gateway, "PUT", "/agents/me/availability", {"status": "away"}, subject=assignee)
     other = {"agent-cat", "agent-dan"} - {assignee}
     assert set(away.json()["reassigned"].values()) == other
+    # and each agent's open tickets follow the ticket (the roster counts them; the queue is not read)
+    (taker,) = other
+    quiet(gateway.stack.pump)
+    held = {
+        a["subject"]: a["open_tickets"]
+        for a in call(gateway, "GET", "/agents?team=customer-care").json()["agents"]
+    }
+    assert held == {assignee: 0, taker: before[taker] + 1}
+    ticket_id = ticket["ticket"]["ticket_id"]
+    resolved = call(
+        gateway, "POST", f"/tickets/{ticket_id}/resolve", {"resolution": "answered"}, subject=taker
+    )
+    assert resolved.status == 200, resolved.body
+    quiet(gateway.stack.pump)
+    roster = call(gateway, "GET", "/agents?team=customer-care").json()
+    assert {a["subject"]: a["open_tickets"] for a in roster["agents"]} == {assignee: 0, taker: before[taker]}
 
 
 def test_a_resolved_messenger_conversation_gets_a_survey_and_its_answer_is_reported(seeded: Any) -> None:

@@ -263,12 +263,27 @@ class FakeAgents:
         return self.states.get((team, subject))
 
     def put(self, state: AgentState) -> None:
-        self.states[(state.team, state.subject)] = state
+        current = self.states.get((state.team, state.subject))
+        held = current.open_tickets if current else frozenset()
+        self.states[(state.team, state.subject)] = state.model_copy(update={"open_tickets": held})
 
     def assigned(self, team: str, subject: str, at: datetime) -> None:
         state = self.states.get((team, subject))
         if state is not None:
             self.states[(team, subject)] = state.model_copy(update={"last_assigned_at": at})
+
+    def holds(self, team: str, subject: str, ticket_id: str) -> None:
+        self._held(team, subject, lambda held: held | {ticket_id})
+
+    def released(self, team: str, subject: str, ticket_id: str) -> None:
+        self._held(team, subject, lambda held: held - {ticket_id})
+
+    def _held(self, team: str, subject: str, change: Any) -> None:
+        state = self.states.get((team, subject))
+        if state is not None:  # as the adapter: an agent not in the roster holds nothing
+            self.states[(team, subject)] = state.model_copy(
+                update={"open_tickets": change(state.open_tickets)}
+            )
 
     def online(self, team: str, *subjects: str, cap: int | None = None) -> None:
         """Test helper: put ``subjects`` online in ``team``."""

@@ -372,3 +372,52 @@ def test_the_desk_report_buckets_first_responses_and_counts_compliance_per_agent
     assert by_agent == {"ann": (1, 1), "bob": (0, 1)}
     (team,) = report.compliance_by_team
     assert (team.key, team.rate) == ("customer-care", 0.5)
+
+
+def test_a_pick_reads_the_roster_not_the_teams_queue() -> None:
+    # Given a team whose queue cannot be read at all (a backlog of any size costs nothing to a pick)
+    class Unread:
+        def queue(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("a pick read the team's queue")
+
+    agents = FakeAgents()
+    agents.online("customer-care", "ann", "bob")
+    for n in range(3):
+        agents.holds("customer-care", "ann", f"T-{n}")
+    chooser = AgentPicker(agents=agents, tickets=Unread(), policy=Desk().policy)  # type: ignore[arg-type]
+    # When a ticket needs an agent, Then the one holding fewer open tickets gets it
+    assert chooser.pick("customer-care", NOW) == "bob"
+
+
+def test_each_ticket_change_moves_the_ticket_between_the_agents_who_hold_it() -> None:
+    from socialdesk.logic.assignment import track_holder
+
+    agents = FakeAgents()
+    agents.online("care", "ann", "bob")
+
+    def held() -> dict[str, frozenset[str]]:
+        return {a.subject: a.open_tickets for a in agents.roster("care")}
+
+    open_ann = {"status": "open", "team": "care", "assignee": "ann"}
+    track_holder("T-1", None, open_ann, agents=agents)  # assigned when it opened
+    track_holder("T-1", None, open_ann, agents=agents)  # the same change delivered again
+    assert held() == {"ann": {"T-1"}, "bob": frozenset()}
+    pending = {**open_ann, "status": "pending"}
+    track_holder("T-1", open_ann, pending, agents=agents)  # waiting on the customer: still Ann's
+    assert held()["ann"] == {"T-1"}
+    to_bob = {**pending, "assignee": "bob"}
+    track_holder("T-1", pending, to_bob, agents=agents)
+    assert held() == {"ann": frozenset(), "bob": {"T-1"}}
+    track_holder("T-1", to_bob, {**to_bob, "team": "billing"}, agents=agents)  # moved to another team
+    assert held() == {"ann": frozenset(), "bob": frozenset()}
+    track_holder("T-2", None, {"status": "open", "team": "care", "assignee": "bob"}, agents=agents)
+    track_holder(
+        "T-2",
+        {"status": "open", "team": "care", "assignee": "bob"},
+        {"status": "resolved", "team": "care", "assignee": "bob"},
+        agents=agents,
+    )
+    assert held()["bob"] == frozenset()
+    # an assignee who is not on the team's roster holds nothing there
+    track_holder("T-3", None, {"status": "open", "team": "care", "assignee": "zed"}, agents=agents)
+    assert set(held()) == {"ann", "bob"}

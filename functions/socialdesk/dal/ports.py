@@ -189,6 +189,14 @@ class AgentDirectory(Protocol):
         """Record that the agent was just given a ticket of the team (round robin reads it)."""
         ...
 
+    def holds(self, team: str, subject: str, ticket_id: str) -> None:
+        """The agent holds the open or pending ticket (idempotent)."""
+        ...
+
+    def released(self, team: str, subject: str, ticket_id: str) -> None:
+        """The agent no longer holds the ticket (idempotent)."""
+        ...
+
 
 class CannedResponseStore(Protocol):
     """Each team's canned responses."""

@@ -75,10 +75,23 @@ class AgentState(Model):
     last_assigned_at: datetime | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
+    #: the team's open and pending tickets the agent holds (kept from each ticket change, so counting
+    #: them reads the roster, not the team's queue)
+    open_tickets: frozenset[str] = frozenset()
 
     def limit(self, rule: TeamAssignment) -> int:
         """The most open tickets this agent takes in the team."""
         return rule.max_open_per_agent if self.cap is None else min(self.cap, rule.max_open_per_agent)
+
+
+def held_counts(roster: Iterable[AgentState]) -> dict[str, int]:
+    """Open and pending tickets per agent of a roster."""
+    return {agent.subject: len(agent.open_tickets) for agent in roster}
+
+
+def holder(status: str | None, team: str | None, assignee: str | None) -> tuple[str, str] | None:
+    """Who holds a ticket in this state, as (team, agent): its assignee while it is open or pending."""
+    return (team, assignee) if team and assignee and status in ("open", "pending") else None
 
 
 def choose_agent(

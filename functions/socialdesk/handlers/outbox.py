@@ -28,7 +28,18 @@ from socialdesk.logic.outbox import NotAttempted, StreamBatch, record_change
 
 def handle(record: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int]:
     """One stream record's own work → (events stored, notifications it owes, replies delivered)."""
-    image = from_attributes((record.get("dynamodb") or {}).get("NewImage") or {})
+    change = record.get("dynamodb") or {}
+    image = from_attributes(change.get("NewImage") or {})
+    before = from_attributes(change.get("OldImage") or {})
+    if "ticket" in (image.get("entity"), before.get("entity")):
+        from socialdesk.logic.assignment import track_holder
+
+        track_holder(
+            str(image.get("ticket_id") or before.get("ticket_id")),
+            before or None,
+            image or None,
+            agents=services().agents,
+        )
     entity = image.get("entity")
     if entity == "reply":
         if record.get("eventName") == "INSERT" and image.get("status") == "queued":

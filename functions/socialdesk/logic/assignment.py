@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from socialdesk.dal.ports import AgentDirectory, TicketRepository
 from socialdesk.domain.access import Forbidden, Principal, Role
-from socialdesk.domain.assignment import AgentState, AssignmentMode, Availability, choose_agent
+from socialdesk.domain.assignment import (
+    AgentState,
+    AssignmentMode,
+    Availability,
+    choose_agent,
+    held_counts,
+    holder,
+)
 from socialdesk.domain.errors import PayloadInvalid
 from socialdesk.domain.model import Model
 from socialdesk.domain.routing import RoutingPolicy
@@ -21,13 +27,6 @@ from socialdesk.logic.conflicts import retry_on_conflict
 from socialdesk.logic.queues import team_tickets
 
 ASSIGNER = "system:assignment"
-#: the statuses an agent's tickets count in toward their cap
-_WORKING = (TicketStatus.OPEN, TicketStatus.PENDING)
-
-
-def open_counts(tickets: TicketRepository, team: str) -> Counter[str]:
-    """Open and pending tickets per assignee in ``team``."""
-    return Counter(t.assignee for t in team_tickets(tickets, team, _WORKING) if t.assignee)
 
 
 @dataclass
@@ -39,17 +38,51 @@ class AgentPicker:
     policy: RoutingPolicy
 
     def pick(self, team: str, at: datetime, *, exclude: Iterable[str | None] = ()) -> str | None:
-        """An available agent of ``team`` under its rule (None: manual, or nobody available)."""
+        """An available agent of ``team`` under its rule (None: manual, or nobody available).
+
+        The open tickets each agent holds are on the roster (one query), so a pick costs the same
+        with 10 tickets waiting or 10,000. Once the ticket is stored with the agent, :meth:`given`.
+        """
         rule = self.policy.assignment.for_team(team)
         if rule.mode is AssignmentMode.MANUAL:
             return None
         roster = self.agents.roster(team)
         if not any(a.availability is Availability.ONLINE for a in roster):
             return None
-        chosen = choose_agent(rule, roster, open_counts(self.tickets, team), exclude=exclude)
+        chosen = choose_agent(rule, roster, held_counts(roster), exclude=exclude)
         if chosen is not None:
             self.agents.assigned(team, chosen, at)
         return chosen
+
+    def given(self, ticket: Ticket) -> None:
+        """A ticket was stored with the agent :meth:`pick` chose: they hold it now, so the next pick
+        counts it (the ticket's change, through the outbox, records the same again, harmlessly)."""
+        held = holder(ticket.status.value, ticket.team, ticket.assignee)
+        if held is not None:
+            self.agents.holds(*held, ticket.ticket_id)
+
+
+def track_holder(
+    ticket_id: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    *,
+    agents: AgentDirectory,
+) -> None:
+    """A stored ticket change (its item before and after; None: none) moves the ticket between the
+    agents who hold it: the one it left no longer does, the one it reached does. Each is a set
+    operation, so a redelivered change changes nothing more; the outbox calls it for every change."""
+
+    def held(item: Mapping[str, Any] | None) -> tuple[str, str] | None:
+        return holder(item.get("status"), item.get("team"), item.get("assignee")) if item else None
+
+    old, new = held(before), held(after)
+    if old == new:
+        return
+    if old is not None:
+        agents.released(*old, ticket_id)
+    if new is not None:
+        agents.holds(*new, ticket_id)
 
 
 def needs_agent(ticket: Ticket, policy: RoutingPolicy) -> bool:
@@ -74,7 +107,9 @@ def assign_if_needed(
         if agent is None:
             return None
         mode = picker.policy.assignment.for_team(ticket.team).mode.value
-        tickets.save(ticket.assign(agent, ASSIGNER, now, reason=mode))
+        change = ticket.assign(agent, ASSIGNER, now, reason=mode)
+        tickets.save(change)
+        picker.given(change.ticket)
         return agent
 
     return retry_on_conflict(attempt, what="assignment")
@@ -136,14 +171,14 @@ def roster(
     if not principal.can_see_team(team):
         raise Forbidden(f"the token does not include team {team}")
     rule = policy.assignment.for_team(team)
-    counts = open_counts(tickets, team)
+    members = agents.roster(team)
+    counts = held_counts(members)
     return Roster(
         team=team,
         mode=rule.mode.value,
         max_open_per_agent=rule.max_open_per_agent,
         agents=[
-            _view(a, rule.max_open_per_agent if a.cap is None else a.limit(rule), counts)
-            for a in agents.roster(team)
+            _view(a, rule.max_open_per_agent if a.cap is None else a.limit(rule), counts) for a in members
         ],
     )
 
@@ -194,7 +229,7 @@ def set_availability(
             reassigned.update(_hand_over(subject, team, now, tickets=tickets, picker=picker))
         elif change.status is Availability.ONLINE and rule.mode is not AssignmentMode.MANUAL:
             reassigned.update(_distribute_waiting(team, now, tickets=tickets, picker=picker))
-    counts = {team: open_counts(tickets, team) for team in teams}
+    counts = {team: held_counts(agents.roster(team)) for team in teams}
     return AvailabilityChanged(
         agents=[_view(s, s.limit(picker.policy.assignment.for_team(s.team)), counts[s.team]) for s in states],
         reassigned=reassigned,
@@ -214,7 +249,9 @@ def _hand_over(
             if current is None or current.assignee != subject:
                 return None
             agent = picker.pick(team, now, exclude=[subject])
-            tickets.save(current.assign(agent, ASSIGNER, now, reason=f"{subject} went away"))
+            change = current.assign(agent, ASSIGNER, now, reason=f"{subject} went away")
+            tickets.save(change)
+            picker.given(change.ticket)
             return agent
 
         moved[ticket.ticket_id] = retry_on_conflict(attempt, what="handover")
@@ -236,7 +273,7 @@ def _distribute_waiting(
     return given
 
 
-def _view(state: AgentState, limit: int, counts: Counter[str]) -> AgentView:
+def _view(state: AgentState, limit: int, counts: Mapping[str, int]) -> AgentView:
     return AgentView(
         subject=state.subject,
         team=state.team,

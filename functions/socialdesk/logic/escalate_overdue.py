@@ -104,6 +104,8 @@ def _escalate(
         if not change.changed:
             return []
         tickets.save(change)
+        if agent is not None and picker is not None:
+            picker.given(change.ticket)
         return list(change.events)
 
     events = retry_on_conflict(attempt, what="escalation")

@@ -16,6 +16,7 @@ SUITES = (
     "classification",
     "routing_confusion",
     "routing",
+    "assignment",
     "escalation",
     "reports",
     "replay",

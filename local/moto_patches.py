@@ -1,4 +1,4 @@
-"""Corrections to moto's DynamoDB for a multi-threaded local runtime (never deployed).
+"""Corrections to moto (and one to botocore) for a multi-threaded local runtime (never deployed).
 
 1. moto is not thread-safe. The state machine runs executions on threads, so requests are
    serialised, which matches DynamoDB's per-request atomicity. Interleavings between requests,
@@ -35,6 +35,26 @@
    And it parses the state machine's ASL with ANTLR for every execution (about 80 ms, 6 % of a
    replay): the parsed program is now kept per definition, and each execution runs its own deep
    copy of it (5 ms), so no state is shared between executions.
+7. botocore builds the User-Agent header twice per request, sanitising each of its thirty-odd
+   components character by character (6 % of a replay's CPU). The sanitised form of a component
+   depends on its text alone, so it is remembered per text. (The one correction to the SDK rather
+   than to moto: the functions' calls all go through it in the one interpreter.)
+8. moto's request router (``BotocoreStubber.process_request``) tries every service's URL patterns
+   in turn, then compiles and tries each of the matched backend's URLs, for every request (its own
+   TODO: "cache this part"). The handler a URL routes to is remembered per URL (a bounded number:
+   S3 object URLs are many); passthrough and whitelist settings are still checked on every request.
+9. moto's ``UpdateItem`` parses its ``UpdateExpression`` twice per request (to check the names and
+   values it uses, then to apply it), and every distinct expression is one of a handful the
+   functions send. The parsed tree is kept per expression: nothing changes it (the validator that
+   applies it works on its own deep copy, as before), and an expression that does not parse still
+   raises each time.
+10. moto lexes a ``ConditionExpression`` (and a filter) with a list of regular expressions per
+    token, twice per conditional write. The tokens (immutable named tuples) are kept per
+    expression text; parsing them into the condition, with the request's names and values, is done
+    per request as before.
+11. moto's update-expression validator runs ten tree walks, and each walk rebuilds the tuple of
+    node types it handles at every node of the tree (its docstring calls it a cached accessor).
+    The tuple is kept per walk.
 """
 
 from __future__ import annotations
@@ -47,7 +67,7 @@ _APPLIED = False
 
 
 def apply() -> None:
-    """Install both corrections once per process."""
+    """Install the corrections once per process."""
     global _APPLIED  # noqa: PLW0603 - a process-wide, idempotent patch
     if _APPLIED:
         return
@@ -66,6 +86,9 @@ def apply() -> None:
     _attribute_values()
     _item_size_once()
     _state_machine_clients()
+    _user_agent_components()
+    _request_routes()
+    _parsed_expressions()
     _APPLIED = True
 
 
@@ -105,6 +128,127 @@ def _state_machine_clients() -> None:
         return copy.deepcopy(parsed)
 
     ExecutionWorker._get_evaluation_entrypoint = _get_evaluation_entrypoint  # type: ignore[method-assign]
+
+
+def _user_agent_components() -> None:
+    """Correction 7: a User-Agent component is sanitised once per distinct text."""
+    import functools
+
+    from botocore import useragent
+
+    original = useragent.sanitize_user_agent_string_component
+    remembered = functools.lru_cache(maxsize=4096)(original)
+
+    def sanitize_user_agent_string_component(raw_str: Any, allow_hash: Any) -> Any:
+        try:
+            return remembered(raw_str, allow_hash)
+        except TypeError:  # not hashable: not a string, as botocore never passes
+            return original(raw_str, allow_hash)
+
+    useragent.sanitize_user_agent_string_component = sanitize_user_agent_string_component
+
+
+def _request_routes() -> None:
+    """Correction 8: the handler each request URL routes to is found once per URL."""
+    import functools
+    import re
+
+    from moto import backend_index
+    from moto.core import botocore_stubber
+    from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+    from moto.core.exceptions import HTTPException, ServiceNotWhitelisted
+    from moto.core.request import normalize_request
+    from moto.core.utils import get_equivalent_url_in_aws_domain
+
+    original = botocore_stubber.BotocoreStubber.process_request
+
+    @functools.lru_cache(maxsize=512)
+    def route(clean_url: str) -> tuple[str, Any] | None:
+        """The service and handler moto's loop would pick for ``clean_url`` (None: let it decide)."""
+        from moto import backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.base_backend import BackendDict
+
+        for service, pattern in backend_index.backend_url_patterns:
+            if not pattern.match(clean_url):
+                continue
+            backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+            if isinstance(backend_dict, BackendDict):
+                regions = backend_dict[DEFAULT_ACCOUNT_ID]
+                backend = regions["us-east-1"] if "us-east-1" in regions else regions["aws"]
+            else:
+                backend = backend_dict["global"]
+            for url, handler in backend.urls.items():
+                if re.compile(url).match(clean_url):
+                    # a classmethod or a function of the service's urls module: the same handler for
+                    # every backend instance (a reset backend too)
+                    static = not hasattr(handler, "__self__") or isinstance(handler.__self__, type)
+                    return (service, handler) if static else None
+            return None  # moto would fall through to its 404 or to the real network: let it
+        return None
+
+    def process_request(self: Any, request: Any) -> Any:
+        parsed_url, _ = get_equivalent_url_in_aws_domain(request.url)
+        clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+        found = None if passthrough_url(clean_url) else route(clean_url)
+        if found is None:
+            return original(self, request)
+        service, handler = found
+        if passthrough_service(service):
+            return None
+        if not service_whitelisted(service):
+            raise ServiceNotWhitelisted(service)
+        from moto.moto_api import recorder
+
+        normalized_request = normalize_request(request)
+        try:
+            recorder._record_request(normalized_request)
+            status, headers, body = handler(
+                normalized_request, normalized_request.raw_url, normalized_request.headers
+            )
+        except HTTPException as e:
+            status, headers, body = e.code, e.get_headers(), e.get_body()
+        return status, headers, body
+
+    botocore_stubber.BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
+
+def _parsed_expressions() -> None:
+    """Corrections 9-11: update expressions parsed and condition expressions lexed once per text;
+    the tree walks' node types found once per walk."""
+    import functools
+    from collections import deque
+
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    make: Any = functools.lru_cache(maxsize=1024)(UpdateExpressionParser.make.__func__)
+    UpdateExpressionParser.make = classmethod(make)
+
+    original_lex = ConditionExpressionParser._lex_condition_expression
+    lexed: dict[str, tuple[Any, ...]] = {}
+
+    def _lex_condition_expression(self: Any) -> Any:
+        text = self.condition_expression
+        tokens = lexed.get(text)
+        if tokens is None:
+            tokens = tuple(original_lex(self))  # a text that does not lex raises, every time
+            if len(lexed) < 1024:
+                lexed[text] = tokens
+        return deque(tokens)
+
+    ConditionExpressionParser._lex_condition_expression = _lex_condition_expression  # type: ignore[method-assign]
+
+    original_types = DepthFirstTraverser.nodes_to_be_processed
+
+    def nodes_to_be_processed(self: Any) -> Any:
+        types = self.__dict__.get("_node_types")
+        if types is None:
+            types = self.__dict__["_node_types"] = original_types(self)
+        return types
+
+    DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed
 
 
 def _item_size_once() -> None:

@@ -20,11 +20,12 @@
 4. moto's JSON response serializer walks every ``AttributeValue`` of a DynamoDB response member by
    member through botocore's shape model (ten members, a value picker each): a third of a demo's
    DynamoDB time. An ``AttributeValue`` is now written directly, as that walk writes it (strings
-   as ``str``, binaries base64-encoded, maps and lists recursively); any other shape, and any value
-   this does not recognise, still takes the walk. Requests get the same treatment: an
-   ``AttributeValue`` of one member is parsed directly (binaries base64-decoded, maps and lists
-   recursively), as the parser's walk parses it. And ``method_names_from_class``, which lists a
-   response class's methods with ``inspect.getmembers`` on every request, is remembered per class.
+   as ``str``, binaries base64-encoded, maps and lists recursively), and so is an item (a map of
+   them); any other shape, and any value this does not recognise, still takes the walk. Requests
+   get the same treatment: an ``AttributeValue`` of one member is parsed directly (binaries
+   base64-decoded, maps and lists recursively), as the parser's walk parses it. And
+   ``method_names_from_class``, which lists a response class's methods with ``inspect.getmembers``
+   on every request, is remembered per class.
 5. moto's ``Item`` checks the 400 KB item limit on every attribute it sets while it builds an item,
    re-measuring every attribute set so far each time: O(attributes²) per write, 13 % of a replay's
    CPU for tickets of 40-odd attributes. A new item's size is now measured once, against the same
@@ -36,9 +37,9 @@
    replay): the parsed program is now kept per definition, and each execution runs its own deep
    copy of it (5 ms), so no state is shared between executions.
 7. botocore builds the User-Agent header twice per request, sanitising each of its thirty-odd
-   components character by character (6 % of a replay's CPU). The sanitised form of a component
-   depends on its text alone, so it is remembered per text. (The one correction to the SDK rather
-   than to moto: the functions' calls all go through it in the one interpreter.)
+   components character by character (6 % of a replay's CPU). A component's text depends on its
+   prefix, name, value and size limit alone, so it is remembered per those. (The one correction
+   to the SDK rather than to moto: the functions' calls all go through it in the one interpreter.)
 8. moto's request router (``BotocoreStubber.process_request``) tries every service's URL patterns
    in turn, then compiles and tries each of the matched backend's URLs, for every request (its own
    TODO: "cache this part"). The handler a URL routes to is remembered per URL (a bounded number:
@@ -140,21 +141,27 @@ def _state_machine_clients() -> None:
 
 
 def _user_agent_components() -> None:
-    """Correction 7: a User-Agent component is sanitised once per distinct text."""
-    import functools
+    """Correction 7: a User-Agent component is rendered once per distinct prefix, name and value."""
+    from botocore.useragent import UserAgentComponent
 
-    from botocore import useragent
+    original = UserAgentComponent.to_string
+    rendered: dict[tuple[Any, ...], str] = {}
 
-    original = useragent.sanitize_user_agent_string_component
-    remembered = functools.lru_cache(maxsize=4096)(original)
-
-    def sanitize_user_agent_string_component(raw_str: Any, allow_hash: Any) -> Any:
+    def to_string(self: Any) -> str:
+        size = self.size_config
+        limit = None if size is None else (size.max_size_in_bytes, size.delimiter)
+        key = (self.prefix, self.name, self.value, limit)
         try:
-            return remembered(raw_str, allow_hash)
-        except TypeError:  # not hashable: not a string, as botocore never passes
-            return original(raw_str, allow_hash)
+            text = rendered.get(key)
+        except TypeError:  # not hashable: not strings, as botocore never passes
+            return original(self)  # type: ignore[no-any-return]
+        if text is None:
+            text = original(self)
+            if len(rendered) < 4096:
+                rendered[key] = text
+        return text  # type: ignore[no-any-return]
 
-    useragent.sanitize_user_agent_string_component = sanitize_user_agent_string_component
+    UserAgentComponent.to_string = to_string  # type: ignore[method-assign]
 
 
 def _request_routes() -> None:
@@ -342,6 +349,17 @@ def _attribute_values() -> None:
             direct = _attribute_value(self, value)
             if direct is not None:
                 serialized[self.get_serialized_name(shape, key)] = direct
+                return
+        elif shape.type_name == "map" and shape.value.name == "AttributeValue" and isinstance(value, dict):
+            # an item (AttributeMap): its values written directly, as the map walk writes each
+            item = self.MAP_TYPE()
+            for name, member in value.items():
+                direct = _attribute_value(self, member) if isinstance(member, dict) else None
+                if direct is None:  # a value the walk treats otherwise (None is left out by it)
+                    break
+                item[name] = direct
+            else:
+                serialized[self.get_serialized_name(shape, key)] = item
                 return
         original(self, serialized, value, shape, key)
 

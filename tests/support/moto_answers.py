@@ -3,7 +3,8 @@
 DynamoDB writes, reads, pages, conditional and expression updates (and the errors of failed
 conditions and bad expressions), the table's stream, a Step Functions execution of Pass states
 whose paths copy the state's data around (its output and history), an S3 object under a URL
-routed by path, and the User-Agent botocore sends.
+routed by path, the User-Agent botocore sends, and the werkzeug requests moto builds from
+requests of every shape the SDK sends.
 
 Run as ``python -m tests.support.moto_answers`` (a fresh process: the corrections are process-wide
 once applied); prints ``same`` or the first answers that differ.
@@ -315,6 +316,86 @@ def user_agent() -> list[str]:
     return built
 
 
+#: requests as the SDK hands them to moto: method, URL, headers, body
+REQUESTS: list[tuple[str, str, list[tuple[str, Any]], Any]] = [
+    (
+        "POST",
+        "https://dynamodb.us-east-1.amazonaws.com/",
+        [
+            ("X-Amz-Target", "DynamoDB_20120810.PutItem"),
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("User-Agent", b"Boto3/1.0 md/Botocore#1.0"),
+            ("Content-Length", "17"),
+            ("amz-sdk-request", "attempt=1"),
+        ],
+        b'{"TableName":"t"}',
+    ),
+    (
+        "PUT",
+        "https://bucket.s3.amazonaws.com/raw/x/%C3%A4%20b%2F1.json;p?tagging&versionId=\u00e9",
+        [("Content-Type", "application/json"), ("x-amz-meta-a", "1"), ("X-Amz-Meta-A", "2"), ("Host", "b")],
+        b"\x00\xffbody",
+    ),
+    ("GET", "http://localhost:4566/bucket/k%2Fé?list-type=2", [("Accept", "*/*")], None),
+    ("GET", "http://localhost:bad/", [("Content-Length", "0")], b""),
+    (
+        "POST",
+        "https://sns.us-east-1.amazonaws.com/",
+        [("Content-Type", "application/x-www-form-urlencoded")],
+        b"Action=Publish&M=a%20b",
+    ),
+    (
+        "POST",
+        "https://sns.us-east-1.amazonaws.com/",
+        [("Content-Type", "application/x-www-form-urlencoded")],
+        b"",
+    ),
+    (
+        "POST",
+        "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/f/invocations",
+        [("Transfer-Encoding", "chunked")],
+        "text body",
+    ),
+    ("POST", "https://lambda.us-east-1.amazonaws.com/", [("X-Bad", "a\nb")], b"{}"),
+]
+
+
+def environs() -> list[Any]:
+    """The werkzeug request moto builds for each of :data:`REQUESTS`: its environ (the body read
+    out of its stream), headers and data; or the error building it raises."""
+    from moto.core.request import Request
+
+    out: list[Any] = []
+    for method, url, headers, body in REQUESTS:
+        try:
+            request = Request.from_primitives(
+                method, url, dict(headers) if len(headers) < 2 else _Pairs(headers), body
+            )
+        except Exception as error:
+            out.append({"raised": type(error).__name__, "message": str(error)})
+            continue
+        environ = dict(request.environ)
+        environ["wsgi.errors"] = type(environ["wsgi.errors"]).__name__
+        try:
+            data: Any = request.get_data()  # werkzeug reads the stream, up to CONTENT_LENGTH
+        except Exception as error:
+            data = {"raised": type(error).__name__}
+        environ.pop("wsgi.input")
+        out.append([sorted(environ.items(), key=str), list(request.headers.items()), data])
+    return out
+
+
+class _Pairs:
+    """Headers with repeated names, as botocore's HeadersDict can hold them (``items()`` in order)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        self.pairs = pairs
+
+    def items(self) -> list[tuple[str, Any]]:
+        """The pairs."""
+        return list(self.pairs)
+
+
 def every_answer(name: str) -> list[Any]:
     """Every answer above, for resources named after ``name``."""
     import boto3
@@ -326,6 +407,7 @@ def every_answer(name: str) -> list[Any]:
     out.extend(state_machine_answers(boto3.client("stepfunctions"), name))
     out.extend(s3_answers(boto3.client("s3"), name))
     out.extend(user_agent())
+    out.extend(environs())
     return out
 
 

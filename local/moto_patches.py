@@ -70,6 +70,13 @@
     body or none, string headers), the WSGI environ is now written directly, key for key as the
     builder writes it; anything else (a body that is not bytes, a header value with a newline, an
     empty form) still goes through the builder.
+14. moto turns a DynamoDB result into plain values (``dynamo_to_dict``) with four type checks
+    and an attribute lookup per value at every depth: a read of an item with a list of thousands
+    of ticket ids (an incident's) spends most of its time there. Strings, numbers, booleans,
+    nulls, lists and maps of them now take one type check; binaries, sets, subclasses and
+    anything else still take moto's checks. And ``DynamoType.to_regular_json`` (an item's stream
+    images, its JSON) deep-copied a list or map value whole before rebuilding each member from the
+    copy; the members are now rebuilt from the value itself (each rebuilt member is new, as it was).
 """
 
 from __future__ import annotations
@@ -106,6 +113,7 @@ def apply() -> None:
     _parsed_expressions()
     _state_data_copies()
     _direct_environs()
+    _plain_results()
     _APPLIED = True
 
 
@@ -161,14 +169,14 @@ def _user_agent_components() -> None:
         try:
             text = rendered.get(key)
         except TypeError:  # not hashable: not strings, as botocore never passes
-            return original(self)  # type: ignore[no-any-return]
+            return original(self)
         if text is None:
             text = original(self)
             if len(rendered) < 4096:
                 rendered[key] = text
-        return text  # type: ignore[no-any-return]
+        return text
 
-    UserAgentComponent.to_string = to_string  # type: ignore[method-assign]
+    UserAgentComponent.to_string = to_string
 
 
 def _request_routes() -> None:
@@ -405,6 +413,61 @@ def _direct_environs() -> None:
         return request
 
     moto_request.Request.from_primitives = classmethod(from_primitives)  # type: ignore[assignment,method-assign]
+
+
+def _plain_results() -> None:
+    """Correction 14: the common values of a DynamoDB result are made plain with one type check, and
+    a value's regular JSON is built without first deep-copying it."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.models import utilities
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = utilities.dynamo_to_dict
+    plain = (str, int, float, bool, type(None))
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        kind = type(obj)
+        if kind is DynamoType:
+            value, tag = obj.value, obj.type
+            if type(value) in (str, bool) and tag not in ("B", "BS"):
+                return {tag: value}
+            if tag == "L" and type(value) is list:
+                return {"L": [dynamo_to_dict(member) for member in value]}
+            if tag == "M" and type(value) is dict:
+                return {"M": {name: dynamo_to_dict(member) for name, member in value.items()}}
+        elif kind is dict:
+            return {name: dynamo_to_dict(member) for name, member in obj.items()}
+        elif kind is list:
+            return [dynamo_to_dict(member) for member in obj]
+        elif kind in plain:
+            return obj
+        return original(obj)
+
+    utilities.dynamo_to_dict = dynamo_to_dict
+    responses.dynamo_to_dict = dynamo_to_dict
+
+    import base64
+    import copy
+
+    def to_regular_json(self: Any) -> dict[str, Any]:
+        value = self.value
+        if isinstance(value, dict):
+            value = {
+                name: member.to_regular_json() if isinstance(member, DynamoType) else copy.deepcopy(member)
+                for name, member in value.items()
+            }
+        elif isinstance(value, list):
+            value = [
+                member.to_regular_json() if isinstance(member, DynamoType) else copy.deepcopy(member)
+                for member in value
+            ]
+        else:
+            value = copy.deepcopy(value)
+        if self.is_binary() and isinstance(value, str):
+            value = base64.b64decode(value)
+        return {self.type: value}
+
+    DynamoType.to_regular_json = to_regular_json  # type: ignore[method-assign]
 
 
 def _item_size_once() -> None:

@@ -5,15 +5,19 @@ background loop: stream pump and schedules), served on 127.0.0.1 in this process
 ``REPLAY_CLIENTS`` clients (default 4) sends signed X webhook deliveries, one tweet each, over its own
 keep-alive connection, as fast as the desk acknowledges them, or paced at ``REPLAY_RATE`` tweets per
 second in all (the latency of a desk that keeps up, rather than of its backlog). The tweets are
-``REPLAY_TWEETS`` (default 5,000) real inbound tweets, half from the airline set and half from TWCS, read from
-``../shared/datasets`` at run time (the suite says so and stops when they are absent); each is
-stamped with the time it is sent, so the desk sees live traffic.
+``REPLAY_TWEETS`` (default 5,000) real inbound tweets, airline and TWCS alternately, read at run time:
+the airline set from ``../shared/datasets`` (the suite says so and stops when it is absent), TWCS
+from its three CSVs there when all are present, otherwise the 1,806 TWCS inbound tweets labelled in
+``benchmarks/data`` (``twcs_labelled.jsonl``, ``twcs_train.jsonl``; airline tweets make up the rest
+of the count once they run out). Each is stamped with the time it is sent, so the desk sees live
+traffic.
 
-Printed: webhook ack p50/p99 (request sent → 200 read), webhook → ticket in its queue p50/p99
-(request sent → the stream record of the mention attached to its ticket, which the router writes
-after the ticket: the ticket's queue keys are written by then), throughput, and the process's peak
-RSS (server and clients share it; the clients hold a few MB). Every tweet must end on a ticket that
-is in a queue; the ones that do not are counted and named.
+Printed: the TWCS source and how many tweets of each kind were sent, webhook ack p50/p99 (request
+sent → 200 read), webhook → ticket in its queue p50/p99 (request sent → the stream record of the
+mention attached to its ticket, which the router writes after the ticket: the ticket's queue keys
+are written by then), throughput, and the process's peak RSS (server and clients share it; the
+clients hold a few MB). Every tweet must end on a ticket that is in a queue; the ones that do not
+are counted and named.
 """
 
 from __future__ import annotations
@@ -44,18 +48,24 @@ TWCS = (
     DATASETS / "twcs" / "twcs_kaggle_sample.csv",
     DATASETS / "twcs" / "twcs_spotifycares_inbound_stepanaromanov.csv",
 )
+#: the TWCS inbound tweets labelled in this repository (no author ids), used when the CSVs are absent
+TWCS_LABELLED = (
+    Path(__file__).resolve().parent / "data" / "twcs_labelled.jsonl",
+    Path(__file__).resolve().parent / "data" / "twcs_train.jsonl",
+)
 #: how long the desk may take to route the last tweet after its ack before the run counts it unrouted
 SETTLE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
 class Tweet:
-    """One real inbound tweet: its id, its author and its text."""
+    """One real inbound tweet: its id, its author, its text and its data set (airline or TWCS)."""
 
     tweet_id: str
     user_id: str
     handle: str
     text: str
+    kind: str = "airline"
 
 
 @dataclass
@@ -72,6 +82,8 @@ class ReplayResult:
     seconds: float = 0.0
     sending_seconds: float = 0.0
     not_in_queue: list[str] = field(default_factory=list)
+    #: tweets sent, by data set (airline, TWCS)
+    sent: Counter[str] = field(default_factory=Counter)
     teams: Counter[str] = field(default_factory=Counter)
     rss_start_mb: float = 0.0
     rss_peak_mb: float = 0.0
@@ -81,14 +93,22 @@ class ReplayResult:
     calls: Counter[str] = field(default_factory=Counter)
 
 
+def _stable_id(text: str) -> str:
+    return str(int(hashlib.sha256(text.encode()).hexdigest()[:12], 16))
+
+
 def _airline() -> Iterator[Tweet]:
     with AIRLINE.open(newline="", encoding="utf-8") as rows:
         for row in csv.DictReader(rows):
-            user = str(int(hashlib.sha256(row["name"].encode()).hexdigest()[:12], 16))
-            yield Tweet(row["tweet_id"], user, row["name"], row["text"])
+            yield Tweet(row["tweet_id"], _stable_id(row["name"]), row["name"], row["text"])
 
 
-def _twcs() -> Iterator[Tweet]:
+def _twcs_id(tweet_id: str) -> str:
+    """TWCS ids are small integers: keep them apart from the airline set's."""
+    return str(10**17 + int(tweet_id))
+
+
+def _twcs_csv() -> Iterator[Tweet]:
     seen: set[str] = set()
     for path in TWCS:
         with path.open(newline="", encoding="utf-8") as rows:
@@ -96,17 +116,46 @@ def _twcs() -> Iterator[Tweet]:
                 if row.get("inbound") != "True" or row["tweet_id"] in seen:
                     continue
                 seen.add(row["tweet_id"])
-                # TWCS ids are small integers: keep them apart from the airline set's
                 yield Tweet(
-                    str(10**17 + int(row["tweet_id"])), row["author_id"], f"u{row['author_id']}", row["text"]
+                    _twcs_id(row["tweet_id"]), row["author_id"], f"u{row['author_id']}", row["text"], "TWCS"
                 )
 
 
+def _twcs_labelled() -> Iterator[Tweet]:
+    """The labelled TWCS tweets; each gets an author of its own, derived from its id (they carry none)."""
+    seen: set[str] = set()
+    for path in TWCS_LABELLED:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                if row["tweet_id"] in seen:
+                    continue
+                seen.add(row["tweet_id"])
+                user = _stable_id(f"twcs:{row['tweet_id']}")
+                yield Tweet(_twcs_id(row["tweet_id"]), user, f"u{user}", row["text"], "TWCS")
+
+
+def _twcs_csvs_present() -> bool:
+    return all(path.is_file() for path in TWCS)
+
+
+def twcs_source() -> str:
+    """Where the TWCS tweets come from: its three CSVs when all are present, else the labelled sets."""
+    if _twcs_csvs_present():
+        return f"{len(TWCS)} CSVs in {TWCS[0].parent}"
+    return " + ".join(path.name for path in TWCS_LABELLED) + " (benchmarks/data)"
+
+
 def real_tweets(count: int) -> list[Tweet] | None:
-    """``count`` real inbound tweets, airline and TWCS alternately; None when the data sets are absent."""
-    if not AIRLINE.is_file() or not all(path.is_file() for path in TWCS):
+    """``count`` real inbound tweets, airline and TWCS alternately; None when the airline set is absent.
+
+    TWCS comes from its CSVs when all three are present, else from the labelled sets
+    (:func:`twcs_source`); airline tweets make up the count when TWCS runs out.
+    """
+    if not AIRLINE.is_file():
         return None
-    airline, twcs = _airline(), _twcs()
+    airline = _airline()
+    twcs = _twcs_csv() if _twcs_csvs_present() else _twcs_labelled()
     tweets: list[Tweet] = []
     while len(tweets) < count:
         pair = [t for t in (next(airline, None), next(twcs, None)) if t is not None]
@@ -161,6 +210,7 @@ def _client(
             sent[tweet.tweet_id] = started
             result.acks.append(acked - started)
             result.statuses[response.status] += 1
+            result.sent[tweet.kind] += 1
 
 
 class _Attachments:
@@ -326,7 +376,9 @@ def report(result: ReplayResult) -> list[str]:
     missing = ", ".join(result.not_in_queue[:5]) + (" …" if len(result.not_in_queue) > 5 else "")
     slowest = max(result.in_queue, default=float("nan")) * 1000
     return [
-        f"tweets {result.tweets} (airline + TWCS), {result.clients} concurrent clients "
+        f"tweets {result.tweets} (sent: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(result.sent.items()))
+        + f"), {result.clients} concurrent clients "
         f"{f'offering {result.rate:g}/s in all' if result.rate else 'sending as fast as acknowledged'}, "
         f"load average {os.getloadavg()[0]:.2f} at the end",
         f"webhook ack        {_ms(result.acks)}   (HTTP {statuses})",
@@ -354,9 +406,9 @@ def main() -> None:
     print(f"\n== replay: {count} real tweets through the served local desk ({clients} clients)")
     tweets = real_tweets(count)
     if tweets is None:
-        names = ", ".join(path.name for path in TWCS)
-        print(f"   skipped: the data sets are absent ({AIRLINE}; {names} in its twcs/ folder)")
+        print(f"   skipped: the airline data set is absent ({AIRLINE})")
         return
+    print(f"   TWCS tweets from {twcs_source()}")
     # the functions' metric lines (powertools prints every 100 values, disabled or not)
     with open(os.devnull, "w", encoding="utf-8") as quiet, contextlib.redirect_stdout(quiet):
         result = replay(tweets, clients, rate)

@@ -1,4 +1,4 @@
-"""Corrections to moto's DynamoDB for a multi-threaded local runtime (never deployed).
+"""Corrections to moto (and one to botocore) for a multi-threaded local runtime (never deployed).
 
 1. moto is not thread-safe. The state machine runs executions on threads, so requests are
    serialised, which matches DynamoDB's per-request atomicity. Interleavings between requests,
@@ -20,11 +20,12 @@
 4. moto's JSON response serializer walks every ``AttributeValue`` of a DynamoDB response member by
    member through botocore's shape model (ten members, a value picker each): a third of a demo's
    DynamoDB time. An ``AttributeValue`` is now written directly, as that walk writes it (strings
-   as ``str``, binaries base64-encoded, maps and lists recursively); any other shape, and any value
-   this does not recognise, still takes the walk. Requests get the same treatment: an
-   ``AttributeValue`` of one member is parsed directly (binaries base64-decoded, maps and lists
-   recursively), as the parser's walk parses it. And ``method_names_from_class``, which lists a
-   response class's methods with ``inspect.getmembers`` on every request, is remembered per class.
+   as ``str``, binaries base64-encoded, maps and lists recursively), and so is an item (a map of
+   them); any other shape, and any value this does not recognise, still takes the walk. Requests
+   get the same treatment: an ``AttributeValue`` of one member is parsed directly (binaries
+   base64-decoded, maps and lists recursively), as the parser's walk parses it. And
+   ``method_names_from_class``, which lists a response class's methods with ``inspect.getmembers``
+   on every request, is remembered per class.
 5. moto's ``Item`` checks the 400 KB item limit on every attribute it sets while it builds an item,
    re-measuring every attribute set so far each time: O(attributes²) per write, 13 % of a replay's
    CPU for tickets of 40-odd attributes. A new item's size is now measured once, against the same
@@ -35,6 +36,47 @@
    And it parses the state machine's ASL with ANTLR for every execution (about 80 ms, 6 % of a
    replay): the parsed program is now kept per definition, and each execution runs its own deep
    copy of it (5 ms), so no state is shared between executions.
+7. botocore builds the User-Agent header twice per request, sanitising each of its thirty-odd
+   components character by character (6 % of a replay's CPU). A component's text depends on its
+   prefix, name, value and size limit alone, so it is remembered per those. (The one correction
+   to the SDK rather than to moto: the functions' calls all go through it in the one interpreter.)
+8. moto's request router (``BotocoreStubber.process_request``) tries every service's URL patterns
+   in turn, then compiles and tries each of the matched backend's URLs, for every request (its own
+   TODO: "cache this part"). The handler a URL routes to is remembered per URL (a bounded number:
+   S3 object URLs are many); passthrough and whitelist settings are still checked on every request.
+9. moto's ``UpdateItem`` parses its ``UpdateExpression`` twice per request (to check the names and
+   values it uses, then to apply it), and every distinct expression is one of a handful the
+   functions send. The parsed tree is kept per expression: nothing changes it (the validator that
+   applies it works on its own deep copy, as before), and an expression that does not parse still
+   raises each time.
+10. moto lexes a ``ConditionExpression`` (and a filter) with a list of regular expressions per
+    token, twice per conditional write. The tokens (immutable named tuples) are kept per
+    expression text; parsing them into the condition, with the request's names and values, is done
+    per request as before.
+11. moto's update-expression validator runs ten tree walks, and each walk rebuilds the tuple of
+    node types it handles at every node of the tree (its docstring calls it a cached accessor).
+    The tuple is kept per walk.
+12. moto's Step Functions interpreter deep-copies the state's data at nearly every step (the
+    input on entering a state, each path's result, the task's output): a stream batch's records
+    with their images, a few times per state (4 % of a replay's CPU in ``copy.deepcopy``). Those
+    values are JSON (the execution input, parsed; what the Lambda tasks return), and they are now
+    copied by a copy that knows JSON's types (dicts with string keys, lists, strings, numbers,
+    booleans, None) and hands anything else to ``copy.deepcopy``. The one difference: a value
+    that appears twice in one state's data is copied twice rather than shared by both places,
+    which is what JSON (and Step Functions itself) does.
+13. moto turns every SDK request into a werkzeug ``Request`` through werkzeug's test
+    ``EnvironBuilder`` (5 % of a replay's CPU: header objects built, copied and filtered, the path
+    re-encoded, the body measured through its stream). For the requests the SDK sends (a bytes
+    body or none, string headers), the WSGI environ is now written directly, key for key as the
+    builder writes it; anything else (a body that is not bytes, a header value with a newline, an
+    empty form) still goes through the builder.
+14. moto turns a DynamoDB result into plain values (``dynamo_to_dict``) with four type checks
+    and an attribute lookup per value at every depth: a read of an item with a list of thousands
+    of ticket ids (an incident's) spends most of its time there. Strings, numbers, booleans,
+    nulls, lists and maps of them now take one type check; binaries, sets, subclasses and
+    anything else still take moto's checks. And ``DynamoType.to_regular_json`` (an item's stream
+    images, its JSON) deep-copied a list or map value whole before rebuilding each member from the
+    copy; the members are now rebuilt from the value itself (each rebuilt member is new, as it was).
 """
 
 from __future__ import annotations
@@ -47,7 +89,7 @@ _APPLIED = False
 
 
 def apply() -> None:
-    """Install both corrections once per process."""
+    """Install the corrections once per process."""
     global _APPLIED  # noqa: PLW0603 - a process-wide, idempotent patch
     if _APPLIED:
         return
@@ -66,6 +108,12 @@ def apply() -> None:
     _attribute_values()
     _item_size_once()
     _state_machine_clients()
+    _user_agent_components()
+    _request_routes()
+    _parsed_expressions()
+    _state_data_copies()
+    _direct_environs()
+    _plain_results()
     _APPLIED = True
 
 
@@ -107,6 +155,321 @@ def _state_machine_clients() -> None:
     ExecutionWorker._get_evaluation_entrypoint = _get_evaluation_entrypoint  # type: ignore[method-assign]
 
 
+def _user_agent_components() -> None:
+    """Correction 7: a User-Agent component is rendered once per distinct prefix, name and value."""
+    from botocore.useragent import UserAgentComponent
+
+    original = UserAgentComponent.to_string
+    rendered: dict[tuple[Any, ...], str] = {}
+
+    def to_string(self: Any) -> str:
+        size = self.size_config
+        limit = None if size is None else (size.max_size_in_bytes, size.delimiter)
+        key = (self.prefix, self.name, self.value, limit)
+        try:
+            text = rendered.get(key)
+        except TypeError:  # not hashable: not strings, as botocore never passes
+            return original(self)
+        if text is None:
+            text = original(self)
+            if len(rendered) < 4096:
+                rendered[key] = text
+        return text
+
+    UserAgentComponent.to_string = to_string
+
+
+def _request_routes() -> None:
+    """Correction 8: the handler each request URL routes to is found once per URL."""
+    import functools
+    import re
+
+    from moto import backend_index
+    from moto.core import botocore_stubber
+    from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+    from moto.core.exceptions import HTTPException, ServiceNotWhitelisted
+    from moto.core.request import normalize_request
+    from moto.core.utils import get_equivalent_url_in_aws_domain
+
+    original = botocore_stubber.BotocoreStubber.process_request
+
+    @functools.lru_cache(maxsize=512)
+    def route(clean_url: str) -> tuple[str, Any] | None:
+        """The service and handler moto's loop would pick for ``clean_url`` (None: let it decide)."""
+        from moto import backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.base_backend import BackendDict
+
+        for service, pattern in backend_index.backend_url_patterns:
+            if not pattern.match(clean_url):
+                continue
+            backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+            if isinstance(backend_dict, BackendDict):
+                regions = backend_dict[DEFAULT_ACCOUNT_ID]
+                backend = regions["us-east-1"] if "us-east-1" in regions else regions["aws"]
+            else:
+                backend = backend_dict["global"]
+            for url, handler in backend.urls.items():
+                if re.compile(url).match(clean_url):
+                    # a classmethod or a function of the service's urls module: the same handler for
+                    # every backend instance (a reset backend too)
+                    static = not hasattr(handler, "__self__") or isinstance(handler.__self__, type)
+                    return (service, handler) if static else None
+            return None  # moto would fall through to its 404 or to the real network: let it
+        return None
+
+    def process_request(self: Any, request: Any) -> Any:
+        parsed_url, _ = get_equivalent_url_in_aws_domain(request.url)
+        clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+        found = None if passthrough_url(clean_url) else route(clean_url)
+        if found is None:
+            return original(self, request)
+        service, handler = found
+        if passthrough_service(service):
+            return None
+        if not service_whitelisted(service):
+            raise ServiceNotWhitelisted(service)
+        from moto.moto_api import recorder
+
+        normalized_request = normalize_request(request)
+        try:
+            recorder._record_request(normalized_request)
+            status, headers, body = handler(
+                normalized_request, normalized_request.raw_url, normalized_request.headers
+            )
+        except HTTPException as e:
+            status, headers, body = e.code, e.get_headers(), e.get_body()
+        return status, headers, body
+
+    botocore_stubber.BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
+
+def _parsed_expressions() -> None:
+    """Corrections 9-11: update expressions parsed and condition expressions lexed once per text;
+    the tree walks' node types found once per walk."""
+    import functools
+    from collections import deque
+
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    make: Any = functools.lru_cache(maxsize=1024)(UpdateExpressionParser.make.__func__)
+    UpdateExpressionParser.make = classmethod(make)
+
+    original_lex = ConditionExpressionParser._lex_condition_expression
+    lexed: dict[str, tuple[Any, ...]] = {}
+
+    def _lex_condition_expression(self: Any) -> Any:
+        text = self.condition_expression
+        tokens = lexed.get(text)
+        if tokens is None:
+            tokens = tuple(original_lex(self))  # a text that does not lex raises, every time
+            if len(lexed) < 1024:
+                lexed[text] = tokens
+        return deque(tokens)
+
+    ConditionExpressionParser._lex_condition_expression = _lex_condition_expression  # type: ignore[method-assign]
+
+    original_types = DepthFirstTraverser.nodes_to_be_processed
+
+    def nodes_to_be_processed(self: Any) -> Any:
+        types = self.__dict__.get("_node_types")
+        if types is None:
+            types = self.__dict__["_node_types"] = original_types(self)
+        return types
+
+    DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed
+
+
+#: moto's Step Functions modules whose ``copy.deepcopy`` copies the state's data (JSON values)
+_STATE_DATA_MODULES = (
+    "moto.stepfunctions.parser.asl.eval.states",
+    "moto.stepfunctions.parser.asl.component.common.string.string_expression",
+    "moto.stepfunctions.parser.asl.component.common.path.result_path",
+    "moto.stepfunctions.parser.asl.component.state.exec.execute_state",
+)
+
+
+def _state_data_copies() -> None:
+    """Correction 12: the interpreter's copies of its JSON state data are made as JSON copies."""
+    import copy
+    import importlib
+    import types
+
+    json_copies = types.SimpleNamespace(deepcopy=json_copy, copy=copy.copy)
+    for name in _STATE_DATA_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "copy", None) is copy:
+            module.copy = json_copies  # type: ignore[attr-defined]
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def json_copy(value: Any, memo: Any = None) -> Any:
+    """A deep copy of a JSON value (anything else, at any depth, is handed to ``copy.deepcopy``)."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return value
+    if kind is dict:
+        copied = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                import copy
+
+                return copy.deepcopy(value)
+            copied[key] = json_copy(item)
+        return copied
+    if kind is list:
+        return [json_copy(item) for item in value]
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def _direct_environs() -> None:
+    """Correction 13: an SDK request's WSGI environ is written directly, as EnvironBuilder writes it."""
+    import contextlib
+    import functools
+    import sys
+    from io import BytesIO
+    from urllib.parse import unquote, urlparse, urlsplit
+
+    from moto.core import request as moto_request
+    from werkzeug.urls import iri_to_uri
+
+    original = moto_request.Request.from_primitives.__func__  # type: ignore[attr-defined]
+    as_uri = functools.lru_cache(maxsize=1024)(iri_to_uri)
+
+    def dance(text: str) -> str:  # werkzeug's _wsgi_encoding_dance
+        return text.encode().decode("latin1")
+
+    def from_primitives(cls: Any, method: str, url: str, headers: Any, body: Any = None) -> Any:
+        if isinstance(body, moto_request.AwsChunkedWrapper):
+            body = body.read()  # as moto reads it
+        items = []
+        for key, value in headers.items():
+            if key.lower() == "transfer-encoding":
+                continue
+            text = value.decode("utf-8") if isinstance(value, bytes) else value
+            if not isinstance(text, str) or "\n" in text or "\r" in text:
+                return original(cls, method, url, headers, body)
+            items.append((key, text))
+        data = b"" if body is None else body
+        if not isinstance(data, bytes):
+            return original(cls, method, url, headers, body)
+        types = [v for k, v in items if k.lower() == "content-type"]
+        content_type = types[0] if types else None
+        mimetype = content_type.partition(";")[0].strip() if content_type else None
+        if not data and mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return original(cls, method, url, headers, body)  # the builder encodes an empty form
+        parsed_url = urlparse(url)
+        path = urlsplit(parsed_url.path).path
+        scheme, host, script_root, _, _ = urlsplit(as_uri(f"{parsed_url.scheme}://{parsed_url.netloc}"))
+        script_root = script_root.rstrip("/")
+        server_name, colon, port = host.partition(":")
+        server_port = 443 if scheme == "https" else 80
+        if colon:
+            with contextlib.suppress(ValueError):
+                server_port = int(port)
+        raw_uri = dance(parsed_url.path)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": dance(unquote(script_root)),
+            "PATH_INFO": dance(unquote(as_uri(path))),
+            "QUERY_STRING": dance(parsed_url.query),
+            "REQUEST_URI": raw_uri,
+            "RAW_URI": raw_uri,
+            "SERVER_NAME": server_name,
+            "SERVER_PORT": str(server_port),
+            "HTTP_HOST": host,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scheme,
+            "wsgi.input": BytesIO(data),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        if content_type is not None:
+            environ["CONTENT_TYPE"] = content_type
+        if data:
+            environ["CONTENT_LENGTH"] = str(len(data))
+        combined: dict[str, list[str]] = {}
+        for key, text in items:
+            if key.lower() not in ("content-type", "content-length"):
+                combined.setdefault(f"HTTP_{key.upper().replace('-', '_')}", []).append(text)
+        for key, values in combined.items():
+            environ[key] = ", ".join(values)
+        request = cls(environ)
+        environ[moto_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {
+            moto_request.environ_key_for_header(key): key
+            for key, _ in items
+            if moto_request.should_preserve_original_header_name(key)
+        }
+        environ.setdefault("CONTENT_LENGTH", "0")
+        return request
+
+    moto_request.Request.from_primitives = classmethod(from_primitives)  # type: ignore[assignment,method-assign]
+
+
+def _plain_results() -> None:
+    """Correction 14: the common values of a DynamoDB result are made plain with one type check, and
+    a value's regular JSON is built without first deep-copying it."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.models import utilities
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = utilities.dynamo_to_dict
+    plain = (str, int, float, bool, type(None))
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        kind = type(obj)
+        if kind is DynamoType:
+            value, tag = obj.value, obj.type
+            if type(value) in (str, bool) and tag not in ("B", "BS"):
+                return {tag: value}
+            if tag == "L" and type(value) is list:
+                return {"L": [dynamo_to_dict(member) for member in value]}
+            if tag == "M" and type(value) is dict:
+                return {"M": {name: dynamo_to_dict(member) for name, member in value.items()}}
+        elif kind is dict:
+            return {name: dynamo_to_dict(member) for name, member in obj.items()}
+        elif kind is list:
+            return [dynamo_to_dict(member) for member in obj]
+        elif kind in plain:
+            return obj
+        return original(obj)
+
+    utilities.dynamo_to_dict = dynamo_to_dict
+    responses.dynamo_to_dict = dynamo_to_dict
+
+    import base64
+    import copy
+
+    def to_regular_json(self: Any) -> dict[str, Any]:
+        value = self.value
+        if isinstance(value, dict):
+            value = {
+                name: member.to_regular_json() if isinstance(member, DynamoType) else copy.deepcopy(member)
+                for name, member in value.items()
+            }
+        elif isinstance(value, list):
+            value = [
+                member.to_regular_json() if isinstance(member, DynamoType) else copy.deepcopy(member)
+                for member in value
+            ]
+        else:
+            value = copy.deepcopy(value)
+        if self.is_binary() and isinstance(value, str):
+            value = base64.b64decode(value)
+        return {self.type: value}
+
+    DynamoType.to_regular_json = to_regular_json  # type: ignore[method-assign]
+
+
 def _item_size_once() -> None:
     """Correction 5: a new item's size is measured once, not once per attribute."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
@@ -143,6 +506,17 @@ def _attribute_values() -> None:
             direct = _attribute_value(self, value)
             if direct is not None:
                 serialized[self.get_serialized_name(shape, key)] = direct
+                return
+        elif shape.type_name == "map" and shape.value.name == "AttributeValue" and isinstance(value, dict):
+            # an item (AttributeMap): its values written directly, as the map walk writes each
+            item = self.MAP_TYPE()
+            for name, member in value.items():
+                direct = _attribute_value(self, member) if isinstance(member, dict) else None
+                if direct is None:  # a value the walk treats otherwise (None is left out by it)
+                    break
+                item[name] = direct
+            else:
+                serialized[self.get_serialized_name(shape, key)] = item
                 return
         original(self, serialized, value, shape, key)
 

@@ -91,9 +91,7 @@ class _DeskServer(ThreadingHTTPServer):
 
 
 def _wait_for_routing(stack: LocalStack) -> None:
-    deadline = time.monotonic() + LONGEST_WAIT_SECONDS
-    while stack.streams.backlog() >= ROUTING_BACKLOG and time.monotonic() < deadline:
-        time.sleep(0.02)
+    stack.streams.wait_for_backlog_below(ROUTING_BACKLOG, LONGEST_WAIT_SECONDS)
 
 
 #: how often the stream is polled when it is quiet (Lambda polls a stream shard four times a second)

@@ -171,6 +171,8 @@ class LocalStack:
         self._apply_environment()
         self._seed_secrets()
         self.streams = StreamPump(self)
+        #: per state machine, how many of its first executions are known to have finished
+        self._settled_executions: dict[str, int] = {}
         self.queues = QueuePoller(self, _desk_now)
         self._patch_lambda()
         moto_patches.apply()
@@ -427,14 +429,20 @@ class LocalStack:
         deadline = time.monotonic() + timeout
         waited = False
         while time.monotonic() < deadline:
-            running = [  # read in-process: ListExecutions serialises every execution on every poll
-                e
-                for arn in self.state_machines.values()
-                for e in get_backend(arn.split(":")[4], arn.split(":")[3])
-                .describe_state_machine(arn)
-                .executions
-                if e.status == ExecutionStatus.RUNNING
-            ]
+            # read in-process (ListExecutions serialises every execution on every poll), from the
+            # first execution not yet seen finished: moto runs an execution once (no RedriveExecution)
+            running = False
+            for arn in self.state_machines.values():
+                executions = (
+                    get_backend(arn.split(":")[4], arn.split(":")[3]).describe_state_machine(arn).executions
+                )
+                settled = self._settled_executions.get(arn, 0)
+                if settled > len(executions):  # the machine was reset (a fresh backend)
+                    settled = 0
+                while settled < len(executions) and executions[settled].status != ExecutionStatus.RUNNING:
+                    settled += 1
+                self._settled_executions[arn] = settled
+                running = running or any(e.status == ExecutionStatus.RUNNING for e in executions[settled:])
             if not running:
                 return waited
             waited = True

@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ class StreamPump:
         self._positions: dict[tuple[str, str, str], str] = {}
         self._lock = threading.Lock()
         self._resolved: list[dict[str, Any]] | None = None
+        #: notified whenever a consumer is handed records (the backlog can only shrink then)
+        self._handed = threading.Condition()
 
     def deliver(self) -> int:
         """Deliver every new record once; return how many records were read."""
@@ -62,6 +65,20 @@ class StreamPump:
             position = self._positions.get((mapping["function"], mapping["Stream"], shard.id))
             first = 0 if position is None else int(position) - shard.starting_sequence_number + 1
             waiting = max(waiting, len(shard.items) - first)
+        return waiting
+
+    def wait_for_backlog_below(self, limit: int, timeout: float) -> int:
+        """Block until fewer than ``limit`` records wait (or ``timeout`` seconds pass); the backlog.
+
+        Woken when the pump hands a consumer records, rather than polling the stream.
+        """
+        deadline = time.monotonic() + timeout
+        with self._handed:
+            while (waiting := self.backlog()) >= limit:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._handed.wait(remaining)
         return waiting
 
     def _mappings(self) -> list[dict[str, Any]]:
@@ -97,6 +114,8 @@ class StreamPump:
             records = [{**r.to_json(), "eventSourceARN": stream_arn} for r in shard.items[first:]]
         if records:
             self._positions[key] = records[-1]["dynamodb"]["SequenceNumber"]
+            with self._handed:
+                self._handed.notify_all()
         return [(shard.id, records)]
 
     @staticmethod

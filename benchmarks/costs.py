@@ -236,8 +236,10 @@ class Meter:
         """Start metering (the functions' boto3 session, the stack's invocations, their stdout)."""
         import boto3
 
+        from local import moto_patches
         from socialdesk.common.observability import logger
 
+        moto_patches.CLIENT_SIDE = False  # the SDK's own work as Lambda pays it (moto's is not counted)
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         events = boto3.DEFAULT_SESSION.events
@@ -282,6 +284,9 @@ class Meter:
             handler.setStream(stream)
         logger.setLevel(self._saved_level)
         self.stack.invoke = self._original_invoke
+        from local import moto_patches
+
+        moto_patches.CLIENT_SIDE = True
 
     def reset(self) -> None:
         """Forget what was metered so far (after a warm-up)."""

@@ -64,7 +64,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
             )
         },
         "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "INCIDENT#*", "CONFIG"})},
-        "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "SURGE#*"})},
+        "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "SURGE#*", "INCIDENT#*"})},
         "s3:GetObject": {MODELS: None},
     },
     "RefitFunction": {
@@ -84,8 +84,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "AGENT#*"})},
         "dynamodb:BatchWriteItem": {TABLE: frozenset({"TICKET#*"})},
-        "dynamodb:BatchGetItem": {TABLE: frozenset({"TICKET#*"})},
-        "dynamodb:Query": {TABLE: frozenset({"AGENT#*"}), index("QueueIndex"): None},
+        "dynamodb:Query": {TABLE: frozenset({"AGENT#*"})},
         "sns:Publish": {"Ref:TicketEventsTopic": None},
         "sqs:SendMessage": {"OutboundRetryQueue.Arn": None, "OutboxDeadLetterQueue.Arn": None},
         "ssm:GetParameter": {OUTBOUND: None},
@@ -98,7 +97,6 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:Query": {
             index("DueIndex"): None,
             TABLE: frozenset({"AGENT#*"}),
-            index("QueueIndex"): None,
         },
     },
     "SendRepliesFunction": {
@@ -137,7 +135,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
         "dynamodb:UpdateItem": {TABLE: frozenset({"TICKET#*", "IDEMPOTENCY#*", "AGENT#*"})},
         "dynamodb:DeleteItem": {TABLE: frozenset({"IDEMPOTENCY#*", "CANNED#*"})},
         "dynamodb:Query": {
-            TABLE: frozenset({"TICKET#*", "CONFIG", "AGENT#*", "CANNED#*"}),
+            TABLE: frozenset({"TICKET#*", "CONFIG", "AGENT#*", "CANNED#*", "INCIDENT#*"}),
             index("QueueIndex"): None,
             index("ReportIndex"): None,
         },

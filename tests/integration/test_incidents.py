@@ -72,6 +72,9 @@ def test_resolving_the_incident_resolves_its_tickets(desk: LocalGateway) -> None
     (incident,) = call(desk, "GET", "/incidents").json()["incidents"]
     resolved = call(desk, "POST", f"/incidents/{incident['incident_id']}/resolve", {"resolution": "answered"})
     assert resolved.status == 200 and resolved.json()["status"] == "resolved"
+    assert (
+        incident["ticket_count"] < 12 == resolved.json()["ticket_count"]
+    )  # opened with fewer; resolved with all
     assert all(ticket_of(desk, 200 + i)["status"] == "resolved" for i in range(12))
     assert call(desk, "GET", "/incidents").json()["incidents"] == []
 

@@ -223,6 +223,7 @@ class FakeIncidents:
         self.by_id: dict[str, Incident] = {}
         self.active_ids: dict[str, str] = {}
         self.outbox: list[TicketEvent] = []
+        self.joined: dict[str, list[str]] = {}
 
     def active(self, topic: str) -> Incident | None:
         found = self.active_ids.get(topic)
@@ -248,6 +249,23 @@ class FakeIncidents:
 
     def list_open(self, limit: int = 50) -> list[Incident]:
         return [i for i in self.by_id.values() if i.status.value == "open"][:limit]
+
+    def join(self, incident: Incident, ticket_id: str, at: datetime) -> bool:
+        joined = self.joined.setdefault(incident.incident_id, [])
+        if ticket_id in incident.tickets or ticket_id in joined:
+            return False
+        joined.append(ticket_id)
+        stored = self.by_id[incident.incident_id]
+        if incident.seen_long_ago(at) and stored.last_seen < at:
+            self.by_id[incident.incident_id] = stored.model_copy(
+                update={"last_seen": at, "version": stored.version + 1}
+            )
+        return True
+
+    def members(self, incident_id: str) -> list[str]:
+        incident = self.by_id.get(incident_id)
+        listed = list(incident.tickets) if incident else []
+        return list(dict.fromkeys([*listed, *self.joined.get(incident_id, [])]))
 
 
 class FakeAgents:

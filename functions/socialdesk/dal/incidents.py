@@ -1,8 +1,11 @@
-"""DynamoDB adapter for incidents: the incident item (with its events, for the outbox) and the topic's
-active-incident pointer, opened together in one transaction."""
+"""DynamoDB adapter for incidents: the incident item (with its events, for the outbox), the topic's
+active-incident pointer, opened together in one transaction, and one small item per member that joined
+later (``INCIDENT#<id>`` / ``MEMBER#<ticket>``), so the incident item keeps its size in a surge."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -23,6 +26,11 @@ def incident_key(incident_id: str) -> dict[str, dict[str, str]]:
 def active_key(topic: str) -> dict[str, dict[str, str]]:
     """Primary key of a topic's active-incident pointer."""
     return {"PK": {"S": f"INCIDENT#{topic}"}, "SK": {"S": "ACTIVE"}}
+
+
+def member_key(incident_id: str, ticket_id: str) -> dict[str, dict[str, str]]:
+    """Primary key of a ticket's membership of an incident it joined after it opened."""
+    return {"PK": {"S": f"INCIDENT#{incident_id}"}, "SK": {"S": f"MEMBER#{ticket_id}"}}
 
 
 def incident_item(change: IncidentChange) -> dict[str, Any]:
@@ -116,6 +124,41 @@ class DynamoIncidentRepository:
             condition_values={":v": change.expected_version},
             conflict="the incident changed underneath",
         )
+
+    def join(self, incident: Incident, ticket_id: str, at: datetime) -> bool:
+        """The ticket is a member (a conditional put of its membership: once); the incident's
+        ``last_seen`` moves when it is a minute old (a versioned update, so a save of the incident
+        read before it is refused and retried, not left stale)."""
+        if ticket_id in incident.tickets:
+            return False
+        try:
+            self._table.put(
+                member_key(incident.incident_id, ticket_id),
+                {"entity": "incident_member", "ticket_id": ticket_id, "joined_at": at.isoformat()},
+                condition="attribute_not_exists(PK)",
+            )
+        except Conflict:
+            return False
+        if incident.seen_long_ago(at):
+            with suppress(Conflict):  # a later member moved it already
+                self._table.update(
+                    incident_key(incident.incident_id),
+                    "SET last_seen = :at ADD #version :one",
+                    {":at": at.isoformat(), ":one": 1},
+                    names={"#version": "version"},
+                    condition="attribute_exists(PK) AND last_seen < :at",
+                )
+        return True
+
+    def members(self, incident_id: str) -> list[str]:
+        """Every member ticket: those listed when it opened, then those that joined (by ticket id)."""
+        incident = self.get(incident_id)
+        listed = list(incident.tickets) if incident else []
+        joined = self._table.query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :m)",
+            ExpressionAttributeValues={":pk": {"S": f"INCIDENT#{incident_id}"}, ":m": {"S": "MEMBER#"}},
+        )
+        return list(dict.fromkeys([*listed, *(str(i["ticket_id"]) for i in joined)]))
 
     def list_open(self, limit: int = 50) -> list[Incident]:
         """Open incidents, newest first (the queue index)."""

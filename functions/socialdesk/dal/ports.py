@@ -249,6 +249,15 @@ class IncidentRepository(Protocol):
         """Open incidents, newest first."""
         ...
 
+    def join(self, incident: Incident, ticket_id: str, at: datetime) -> bool:
+        """The ticket is a member of the incident (once: False when it was already); the incident
+        is seen at ``at``. The incident item does not grow with its members."""
+        ...
+
+    def members(self, incident_id: str) -> list[str]:
+        """Every member ticket: those listed when it opened, then those that joined."""
+        ...
+
 
 class EventPublisher(Protocol):
     """Delivers notifications to subscribers (the ticket-events topic)."""

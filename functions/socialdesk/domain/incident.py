@@ -11,8 +11,11 @@ from pydantic import ConfigDict, Field
 from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import TicketEvent
 
-#: how many ticket ids an incident lists (a bigger one keeps counting)
-MAX_LISTED_TICKETS = 5_000
+#: how many ticket ids an incident item lists: the complaints counted when it opened (the surge's
+#: threshold; later members are items of their own, so the incident item does not grow with a surge)
+MAX_LISTED_TICKETS = 200
+#: how stale an incident's ``last_seen`` may be before a member's join writes it (quiet is minutes)
+SEEN_EVERY_SECONDS = 60
 
 
 class IncidentStatus(StrEnum):
@@ -50,7 +53,9 @@ class Incident(Model):
     status: IncidentStatus = IncidentStatus.OPEN
     opened_at: datetime
     last_seen: datetime
+    #: the tickets counted when it opened (later members: the repository's ``members``)
     tickets: tuple[str, ...] = ()
+    #: the members when it opened (a view counts them all)
     ticket_count: int = 0
     resolved_at: datetime | None = None
     resolution: str | None = None
@@ -91,30 +96,9 @@ class Incident(Model):
         """No new complaint for ``quiet_minutes``: a new surge is a new incident."""
         return (at - self.last_seen).total_seconds() > quiet_minutes * 60
 
-    def link(self, ticket_ids: list[str], at: datetime) -> IncidentChange:
-        """Tickets join the incident (once each)."""
-        new = [t for t in dict.fromkeys(ticket_ids) if t not in self.tickets]
-        if not new and at <= self.last_seen:
-            return IncidentChange(incident=self, expected_version=self.version)
-        listed = (*self.tickets, *new)[:MAX_LISTED_TICKETS]
-        incident = self.model_copy(
-            update={
-                "tickets": listed,
-                "ticket_count": self.ticket_count + len(new),
-                "last_seen": max(self.last_seen, at),
-                "version": self.version + 1,
-            }
-        )
-        events = (
-            (
-                TicketEvent(
-                    type="IncidentGrew", at=at, actor="system:route-mention", details={"added": len(new)}
-                ),
-            )
-            if new
-            else ()
-        )
-        return IncidentChange(incident=incident, events=events, expected_version=self.version)
+    def seen_long_ago(self, at: datetime) -> bool:
+        """Whether a member joining at ``at`` should move ``last_seen`` (kept to the minute)."""
+        return (at - self.last_seen).total_seconds() >= SEEN_EVERY_SECONDS
 
     def earlier_members_joined(self) -> IncidentChange:
         """The tickets counted before the threshold have joined: no later message needs to look again."""
@@ -123,8 +107,11 @@ class Incident(Model):
         incident = self.model_copy(update={"earlier_joined": True, "version": self.version + 1})
         return IncidentChange(incident=incident, expected_version=self.version)
 
-    def resolve(self, resolution: str, actor: str, at: datetime) -> IncidentChange:
-        """The desk resolves the incident (its tickets are resolved with it)."""
+    def resolve(
+        self, resolution: str, actor: str, at: datetime, members: int | None = None
+    ) -> IncidentChange:
+        """The desk resolves the incident (its tickets are resolved with it); ``members``: how many
+        tickets it has in the end (its count said how many it opened with)."""
         if self.status is IncidentStatus.RESOLVED:
             return IncidentChange(incident=self, expected_version=self.version)
         incident = self.model_copy(
@@ -132,6 +119,7 @@ class Incident(Model):
                 "status": IncidentStatus.RESOLVED,
                 "resolved_at": at,
                 "resolution": resolution,
+                "ticket_count": self.ticket_count if members is None else members,
                 "version": self.version + 1,
             }
         )

@@ -78,7 +78,7 @@ def show_incident(
 ) -> IncidentView:
     """One incident with its tickets (404 when the caller cannot see it)."""
     incident = _visible(principal, incident_id, incidents)
-    linked = _tickets(incident, tickets)
+    linked = _tickets(incident, tickets, incidents)
     by_status: dict[str, int] = {}
     by_channel: dict[str, int] = {}
     for ticket in linked:
@@ -125,7 +125,7 @@ def reply_to_incident(
     # the incident's visibility is what authorises answering its tickets, whatever their team
     acting = Principal(subject=principal.subject, teams=frozenset(), role=Role.ADMIN)
     queued, already, skipped = 0, 0, {}
-    for ticket in _tickets(incident, tickets):
+    for ticket in _tickets(incident, tickets, incidents):
         if ticket.status is TicketStatus.CLOSED:
             skipped[ticket.ticket_id] = f"closed ({ticket.close_reason.value if ticket.close_reason else ''})"
             continue
@@ -163,15 +163,18 @@ def resolve_incident(
 ) -> Incident:
     """Resolve the incident and every one of its open tickets."""
 
+    members: list[str] = []
+
     def attempt() -> Incident:
         incident = _visible(principal, incident_id, incidents)
-        change = incident.resolve(resolution, principal.subject, now)
+        members[:] = incidents.members(incident_id)
+        change = incident.resolve(resolution, principal.subject, now, members=len(members))
         if change.events:
             incidents.save(change)
         return change.incident
 
     resolved = retry_on_conflict(attempt, what="incident")
-    for ticket_id in resolved.tickets:
+    for ticket_id in members:
 
         def close(ticket_id: str = ticket_id) -> None:
             ticket = tickets.get(ticket_id)
@@ -189,9 +192,10 @@ def _visible(principal: Principal, incident_id: str, incidents: IncidentReposito
     return incident
 
 
-def _tickets(incident: Incident, tickets: TicketRepository) -> list[Ticket]:
-    found = {t.ticket_id: t for t in tickets.get_many(list(incident.tickets))}
-    return [found[t] for t in incident.tickets if t in found]
+def _tickets(incident: Incident, tickets: TicketRepository, incidents: IncidentRepository) -> list[Ticket]:
+    members = incidents.members(incident.incident_id)
+    found = {t.ticket_id: t for t in tickets.get_many(members)}
+    return [found[t] for t in members if t in found]
 
 
 __all__ = [

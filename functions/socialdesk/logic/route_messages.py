@@ -385,10 +385,8 @@ class Router:
                 and active.status.value == "open"
                 and not active.is_quiet(at, surge.incident_quiet_minutes)
             ):
-                change = active.link(members[-1:], at)
-                if change.events or change.incident.version != active.version:
-                    self.incidents.save(change)
-                return change.incident
+                self.incidents.join(active, members[-1], at)
+                return active
             opened = Incident.open(
                 topic, surge.crisis_team, at, members, surge.threshold, surge.window_minutes
             )

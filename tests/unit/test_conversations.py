@@ -313,6 +313,9 @@ def test_a_surge_takes_the_complaints_before_the_threshold_into_the_incident() -
         len(incidents[0].tickets) == threshold and len(desk.incidents.joined[incidents[0].incident_id]) == 2
     )
     assert [e.type for e in desk.incidents.outbox] == ["IncidentOpened"]
+    # and the complaints after it opened joined without being counted (the window holds the opening ones)
+    counted = {t for members in desk.router.surge.windows.values() for t in members}  # type: ignore[attr-defined]
+    assert counted == set(incidents[0].tickets)
 
 
 def test_an_incident_whose_opener_failed_midway_still_takes_the_earlier_complaints() -> None:

@@ -369,6 +369,16 @@ class Router:
         surge = self.policy.surge
         if not (c.is_complaint and c.topic):
             return self.policy.decide(facts)
+        active = self.incidents.active(c.topic)
+        if (
+            active is not None
+            and active.status.value == "open"
+            and not active.is_quiet(mention.created_at, surge.incident_quiet_minutes)
+        ):  # the surge is an incident already: the complaint joins it, and counting it would add nothing
+            self.incidents.join(active, ticket_id, mention.created_at)
+            return self.policy.decide(
+                facts.model_copy(update={"surge": True}), incident_id=active.incident_id
+            )
         count, members = self.surge.count(c.topic, ticket_id, mention.created_at, surge.window_minutes)
         if count < surge.threshold:
             return self.policy.decide(facts)

@@ -106,8 +106,9 @@ def sweep_run(
     """Sweep the table from where the last run stopped until the pass ends or time runs out.
 
     ``pages(cursor)`` reads the table from a scan key, a page at a time; ``out_of_time()`` is asked
-    after each page. The place is kept after a page is done, so a run that fails is repeated from
-    the page it failed in (every repair is idempotent). ``start``: ``schedule`` continues a pass under
+    after each page. The place is kept when the run ends (some repairs are made after the run's
+    last page: the messages to route, the deletions to apply), so a run that fails is repeated from
+    where it started (every repair is idempotent). ``start``: ``schedule`` continues a pass under
     way or starts one when the last began ``pass_every`` ago; ``resume`` continues or starts one now;
     ``from_start`` starts a new pass now. ``ports`` are :func:`sweep`'s.
     """

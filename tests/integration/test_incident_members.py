@@ -30,7 +30,7 @@ def test_a_surge_of_any_size_keeps_the_incident_item_small(stack: LocalStack) ->
     assert not incidents.join(incident, "T-7", NOW) and not incidents.join(incident, "T-1", NOW)
     # Then the incident item is as it was, and its members are all there, once each
     assert item_size() == size
-    assert incidents.members(incident.incident_id) == [f"T-{n}" for n in range(3)] + sorted(
+    assert incidents.members(incident) == [f"T-{n}" for n in range(3)] + sorted(
         f"T-{n}" for n in range(3, 303)
     )
     # A member a minute later moves last_seen (and the version: a save of the older read is refused)

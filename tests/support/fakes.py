@@ -262,10 +262,8 @@ class FakeIncidents:
             )
         return True
 
-    def members(self, incident_id: str) -> list[str]:
-        incident = self.by_id.get(incident_id)
-        listed = list(incident.tickets) if incident else []
-        return list(dict.fromkeys([*listed, *self.joined.get(incident_id, [])]))
+    def members(self, incident: Incident) -> list[str]:
+        return list(dict.fromkeys([*incident.tickets, *self.joined.get(incident.incident_id, [])]))
 
 
 class FakeAgents:

@@ -118,7 +118,7 @@ def test_two_executions_of_one_message_interleaved_at_a_write_make_one_outcome(
     assert [m.ref for m in ticket.customer_messages] == [message.ref]
     assert tickets.types(ticket.ticket_id).count("TicketRouted") == 1
     (incident,) = incidents.by_id.values()
-    members = incidents.members(incident.incident_id)
+    members = incidents.members(incident)
     assert ticket.incident_id == incident.incident_id and ticket.ticket_id in members
     assert sorted(members) == sorted({*members})
     assert all(tickets.get(t).incident_id == incident.incident_id for t in members)  # type: ignore[union-attr]

@@ -307,7 +307,7 @@ def test_a_surge_takes_the_complaints_before_the_threshold_into_the_incident() -
     assert len(incidents) == 1
     tickets = {desk.ticket_of(c).ticket_id: desk.ticket_of(c) for c in complaints}
     assert all(t.incident_id == incidents[0].incident_id for t in tickets.values())
-    assert set(desk.incidents.members(incidents[0].incident_id)) == set(tickets)
+    assert set(desk.incidents.members(incidents[0])) == set(tickets)
     # the incident item lists the complaints counted when it opened; the later ones joined beside it
     assert (
         len(incidents[0].tickets) == threshold and len(desk.incidents.joined[incidents[0].incident_id]) == 2

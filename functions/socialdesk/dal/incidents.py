@@ -150,15 +150,16 @@ class DynamoIncidentRepository:
                 )
         return True
 
-    def members(self, incident_id: str) -> list[str]:
+    def members(self, incident: Incident) -> list[str]:
         """Every member ticket: those listed when it opened, then those that joined (by ticket id)."""
-        incident = self.get(incident_id)
-        listed = list(incident.tickets) if incident else []
         joined = self._table.query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :m)",
-            ExpressionAttributeValues={":pk": {"S": f"INCIDENT#{incident_id}"}, ":m": {"S": "MEMBER#"}},
+            ExpressionAttributeValues={
+                ":pk": {"S": f"INCIDENT#{incident.incident_id}"},
+                ":m": {"S": "MEMBER#"},
+            },
         )
-        return list(dict.fromkeys([*listed, *(str(i["ticket_id"]) for i in joined)]))
+        return list(dict.fromkeys([*incident.tickets, *(str(i["ticket_id"]) for i in joined)]))
 
     def list_open(self, limit: int = 50) -> list[Incident]:
         """Open incidents, newest first (the queue index)."""

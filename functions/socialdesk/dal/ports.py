@@ -254,8 +254,9 @@ class IncidentRepository(Protocol):
         is seen at ``at``. The incident item does not grow with its members."""
         ...
 
-    def members(self, incident_id: str) -> list[str]:
-        """Every member ticket: those listed when it opened, then those that joined."""
+    def members(self, incident: Incident) -> list[str]:
+        """Every member ticket of ``incident`` (as just read): those listed when it opened, then those
+        that joined."""
         ...
 
 

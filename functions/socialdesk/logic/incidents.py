@@ -167,7 +167,7 @@ def resolve_incident(
 
     def attempt() -> Incident:
         incident = _visible(principal, incident_id, incidents)
-        members[:] = incidents.members(incident_id)
+        members[:] = incidents.members(incident)
         change = incident.resolve(resolution, principal.subject, now, members=len(members))
         if change.events:
             incidents.save(change)
@@ -193,7 +193,7 @@ def _visible(principal: Principal, incident_id: str, incidents: IncidentReposito
 
 
 def _tickets(incident: Incident, tickets: TicketRepository, incidents: IncidentRepository) -> list[Ticket]:
-    members = incidents.members(incident.incident_id)
+    members = incidents.members(incident)
     found = {t.ticket_id: t for t in tickets.get_many(members)}
     return [found[t] for t in members if t in found]
 

@@ -53,8 +53,8 @@ class LanguageProfiles:
             words = None
         lowered = text.lower()
         scores: dict[str, float] = {}
-        for word in words_of(lowered) if words is None else words:
-            for language, vote in self.votes.get(word, ()):
+        for votes in map(self.votes.get, words_of(lowered) if words is None else words):
+            for language, vote in votes or ():
                 scores[language] = scores.get(language, 0.0) + vote
         for letter, (language, weight) in self.letters.items():
             if letter in lowered:

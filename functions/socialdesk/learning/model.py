@@ -83,7 +83,7 @@ class RoutingModel:
         """The summed character rows of one token (memoised: tokens repeat across mentions)."""
         if token in self._token_cache:
             return self._token_cache[token]
-        summed, _ = _summed(Counter(char_grams(token, self.spec)), self.chars)
+        summed, _ = _summed(char_grams(token, self.spec), self.chars)
         if len(self._token_cache) >= TOKEN_CACHE_SIZE:
             self._token_cache.clear()
         self._token_cache[token] = summed
@@ -92,7 +92,7 @@ class RoutingModel:
     def raw_scores(self, text: str) -> tuple[list[float], int]:
         """Linear scores per output (before softmax/sigmoid) and the number of known n-grams."""
         toks = tokens(text)
-        word_block, known = _summed(Counter(word_grams(toks, text, self.spec)), self.words)
+        word_block, known = _summed(word_grams(toks, text, self.spec), self.words)
         scores = list(self.bias)
         blocks = [word_block]
         if self.spec.char_max:
@@ -185,21 +185,25 @@ class RoutingModel:
         return cls.from_bytes(path.read_bytes())
 
 
-def _summed(counts: Counter[str], table: dict[str, Row]) -> tuple[list[float] | None, int]:
+def _summed(grams: list[str], table: dict[str, Row]) -> tuple[list[float] | None, int]:
     """(Σ of the known n-grams' rows, how many): a repeat weighs ``1 + ln count`` (its idf² squared)."""
-    rows: list[Sequence[float]] = []
-    for gram, count in counts.items():
-        row = table.get(gram)
-        if row is None:
-            continue
-        if count > 1:
-            weight = sublinear(count)
-            rows.append([*(v * weight for v in row[:-1]), row[-1] * weight * weight])
-        else:
-            rows.append(row)
+    rows: list[Sequence[float]]
+    if len(set(grams)) == len(grams):  # most texts repeat no n-gram: look them all up at C speed
+        rows = [row for row in map(table.get, grams) if row is not None]
+    else:
+        rows = []
+        for gram, count in Counter(grams).items():
+            row = table.get(gram)
+            if row is None:
+                continue
+            if count > 1:
+                weight = sublinear(count)
+                rows.append([*(v * weight for v in row[:-1]), row[-1] * weight * weight])
+            else:
+                rows.append(row)
     if not rows:
         return None, 0
-    return [float(sum(column)) for column in zip(*rows, strict=True)], len(rows)
+    return list(map(sum, zip(*rows, strict=True))), len(rows)
 
 
 def softmax(scores: list[float], temperature: float = 1.0) -> list[float]:

@@ -60,17 +60,21 @@ class TermMatcher:
         """The categories found in ``text`` (``words``: its :func:`words_of`, if already known), in order."""
         words = words_of(text) if words is None else words
         found: set[str] = set()
-        exact, prefixes = self._words, self._prefixes
-        for i, word in enumerate(words):
-            hit = exact.get(word)
-            if hit:
-                found |= hit
-            for prefix, category in prefixes.get(word[:3], ()):
-                if word.startswith(prefix):
+        present = set(words)  # set operations find the few words that start a term, at C speed
+        for word in present & self._words.keys():
+            found |= self._words[word]
+        prefixes = self._prefixes
+        for stem in {word[:3] for word in present} & prefixes.keys():
+            for prefix, category in prefixes[stem]:
+                if any(word[:3] == stem and word.startswith(prefix) for word in present):
                     found.add(category)
-            for phrase, category in self._phrases.get(word, ()):
-                if category not in found and _phrase_at(words, i, phrase):
-                    found.add(category)
+        for first in present & self._phrases.keys():
+            for i, word in enumerate(words):
+                if word != first:
+                    continue
+                for phrase, category in self._phrases[first]:
+                    if category not in found and _phrase_at(words, i, phrase):
+                        found.add(category)
         if self._substrings and _UNSPACED_RE.search(text):
             lowered = text.lower()
             found.update(category for term, category in self._substrings if term in lowered)

@@ -90,6 +90,13 @@
 17. moto turns each request's action name into its method name (``camelcase_to_underscores``)
     character by character, on every request; the result depends on the name alone, so it is
     remembered per name.
+18. moto's update-expression validator starts from a ``copy.deepcopy`` of the parsed expression
+    (its tree of nodes, each child pointing back at its parent), which goes through deepcopy's
+    generic reduce protocol node by node: 1.7 % of a replay's CPU. The tree is now copied node by
+    node as deepcopy copies it (each node a new instance of its class with its own attributes,
+    children copied in order, each copy's parent the copy of its parent), when it is such a tree:
+    every node appears once, every child's parent is the node holding it, and the other values are
+    strings, numbers, booleans or None. Anything else is still deep-copied.
 """
 
 from __future__ import annotations
@@ -132,6 +139,7 @@ def apply() -> None:
     _plain_results()
     _json_paths()
     _response_basics()
+    _expression_copies()
     _APPLIED = True
 
 
@@ -860,3 +868,66 @@ def _response_basics() -> None:
 
     responses.http_date = http_date
     responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(responses.camelcase_to_underscores)
+
+
+def _expression_copies() -> None:
+    """Correction 18: the validator's copy of a parsed update expression is made as a tree copy."""
+
+    from moto.dynamodb.parsing import validators
+
+    validators.deepcopy = expression_copy  # type: ignore[attr-defined]
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def expression_copy(value: Any, memo: Any = None) -> Any:
+    """A deep copy of a parsed expression tree, as ``copy.deepcopy`` makes it (anything that is not
+    plainly such a tree is handed to ``copy.deepcopy``)."""
+    import copy
+
+    from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+
+    if memo is None and isinstance(value, Node) and value.parent is None:
+        copied = _tree_copy(value, None, set(), Node)
+        if copied is not None:
+            return copied
+    return copy.deepcopy(value, memo)
+
+
+def _tree_copy(node: Any, parent: Any, seen: set[int], node_type: type) -> Any:
+    """``node`` copied under the copy ``parent``; None when the tree is not a plain one."""
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    copied = object.__new__(type(node))
+    attributes = {}
+    for name, value in vars(node).items():
+        if name == "parent":
+            attributes[name] = parent
+        elif name == "children":
+            if value is None:
+                attributes[name] = None
+                continue
+            if type(value) is not list:
+                return None
+            children = []
+            for child in value:
+                if isinstance(child, node_type):
+                    if child.parent is not node:
+                        return None
+                    child_copy = _tree_copy(child, copied, seen, node_type)
+                    if child_copy is None:
+                        return None
+                    children.append(child_copy)
+                elif type(child) in _SCALARS:
+                    children.append(child)
+                else:
+                    return None
+            attributes[name] = children
+        elif type(value) in _SCALARS:
+            attributes[name] = value
+        else:
+            return None
+    copied.__dict__.update(attributes)
+    return copied

@@ -2,9 +2,9 @@
 
 DynamoDB writes, reads, pages, conditional and expression updates (and the errors of failed
 conditions and bad expressions), the table's stream, a Step Functions execution of Pass states
-whose paths copy the state's data around (its output and history), an S3 object under a URL
+whose paths copy the state's data around (its output and history; run twice), an S3 object under a URL
 routed by path, the User-Agent botocore sends, and the werkzeug requests moto builds from
-requests of every shape the SDK sends.
+requests of every shape the SDK sends, and the date headers and method names its responses use.
 
 Run as ``python -m tests.support.moto_answers`` (a fresh process: the corrections are process-wide
 once applied); prints ``same`` or the first answers that differ.
@@ -279,15 +279,20 @@ def state_machine_answers(sfn: Any, name: str) -> list[Any]:
         name=name, definition=json.dumps(STATE_MACHINE), roleArn="arn:aws:iam::123456789012:role/x"
     )["stateMachineArn"]
     records = [{"eventName": "INSERT", "dynamodb": {"NewImage": ITEM_JSON, "Keys": {"PK": {"S": "a"}}}}] * 3
-    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"Records": records}))
-    for _ in range(200):
-        described = sfn.describe_execution(executionArn=execution["executionArn"])
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.02)
-    events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
-    stripped = [{k: v for k, v in e.items() if k != "timestamp"} for e in events]
-    return [described["status"], described.get("output"), stripped]
+    out: list[Any] = []
+    for run in range(2):  # twice: the second execution's paths are the ones parsed for the first
+        execution = sfn.start_execution(
+            stateMachineArn=arn, name=f"{name}-{run}", input=json.dumps({"Records": records})
+        )
+        for _ in range(200):
+            described = sfn.describe_execution(executionArn=execution["executionArn"])
+            if described["status"] != "RUNNING":
+                break
+            time.sleep(0.02)
+        events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+        stripped = [{k: v for k, v in e.items() if k != "timestamp"} for e in events]
+        out += [described["status"], described.get("output"), stripped]
+    return out
 
 
 ITEM_JSON = {"PK": {"S": "a"}, "n": {"N": "1.50"}, "m": {"M": {"k": {"L": [{"S": ""}, {"NULL": True}]}}}}
@@ -300,6 +305,29 @@ def s3_answers(s3: Any, bucket: str) -> list[Any]:
     body = s3.get_object(Bucket=bucket, Key="raw/x/2025/01/1.json")["Body"].read()
     missing = _error(s3.get_object, Bucket=bucket, Key="raw/none.json")
     return [body, missing["error"]["Code"] if "error" in missing else missing]
+
+
+def response_basics() -> list[Any]:
+    """The date header moto writes for times of every kind (within a second, across one, aware,
+    a timestamp, a date), and the method names of action names, each asked twice."""
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from moto.core import responses
+
+    moment = datetime(2026, 3, 1, 23, 59, 59, 999_999)
+    times: list[Any] = [
+        moment,
+        moment.replace(microsecond=0),
+        moment + timedelta(microseconds=1),
+        moment.replace(tzinfo=UTC),
+        moment.replace(tzinfo=timezone(timedelta(hours=-5))),
+        1_700_000_000.5,
+        date(2026, 3, 1),
+    ]
+    names = ["PutItem", "BatchWriteItem", "ListTagsOfResource", "DescribeTimeToLive", "GetIDs", "", "A"]
+    return [responses.http_date(t) for t in times * 2] + [
+        responses.camelcase_to_underscores(n) for n in names * 2
+    ]
 
 
 def user_agent() -> list[str]:
@@ -408,6 +436,7 @@ def every_answer(name: str) -> list[Any]:
     out.extend(s3_answers(boto3.client("s3"), name))
     out.extend(user_agent())
     out.extend(environs())
+    out.extend(response_basics())
     return out
 
 

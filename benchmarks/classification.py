@@ -57,6 +57,7 @@ from training.corpus import (
     AIRLINE,
     SPAM,
     TWCS_LABELLED,
+    TWCS_SPOTIFY,
     airline_intent,
     bitext_is_held_out,
     is_dev,
@@ -64,6 +65,7 @@ from training.corpus import (
     load_bitext,
     load_hand_labelled,
     load_labelled,
+    load_spotify_followups,
 )
 
 TIMING_ROUNDS = 3
@@ -309,6 +311,19 @@ def labelled_figures() -> None:
     )
 
 
+def spotify_figures() -> None:
+    """The second evaluation set: SpotifyCares customer replies from 68 other days (intent only)."""
+    rows = load_spotify_followups()
+    results = [(r, classified(tweet(str(r["text"]), str(r["tweet_id"])), OTHER_POLICY)) for r in rows]
+    complaint = scores((c.is_complaint, r["intent"] == "complaint") for r, c in results)
+    accuracy = _intent_accuracy((str(r["intent"]), c) for r, c in results)
+    print(
+        f"SpotifyCares follow-ups, other days ({len(rows)} customer replies, never trained on; "
+        f"{thresholds_line(OTHER_POLICY)}):"
+    )
+    print(f"  complaint {complaint.line()}; intent accuracy {accuracy:.3f}")
+
+
 def bitext_figures() -> None:
     rows = [r for r in load_bitext() if bitext_is_held_out(r["instruction"])]
     results = [(r, classified(tweet(r["instruction"]), OTHER_POLICY)) for r in rows]
@@ -397,6 +412,8 @@ def main() -> None:
     airline_figures()
     if TWCS_LABELLED.is_file():
         labelled_figures()
+    if TWCS_SPOTIFY.is_file():
+        spotify_figures()
     bitext_figures()
     spam_figures()
     if TWCS_LABELLED.is_file():

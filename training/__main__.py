@@ -13,7 +13,7 @@ from socialdesk.learning.trainer import Example, TrainingConfig, calibrate, trai
 from training.corpus import TOPICS, DatasetsAbsent, base_examples, missing_datasets, split
 
 MODELS = Path(__file__).resolve().parents[1] / "functions" / "socialdesk" / "models"
-VERSION = "routing-2026.12.03"
+VERSION = "routing-2026.12.04"
 #: complaint thresholds tried on the validation fold
 COMPLAINT_GRID = tuple(round(0.2 + 0.025 * i, 3) for i in range(17))
 #: the sources whose validation rows choose the complaint threshold (hand- and crowd-labelled tweets;

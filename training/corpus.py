@@ -46,6 +46,8 @@ SEEDS = ROOT / "training" / "seed"
 TOPIC_TERMS = ROOT / "training" / "topics.yaml"
 TWCS_LABELLED = ROOT / "benchmarks" / "data" / "twcs_labelled.jsonl"
 TWCS_HAND = ROOT / "benchmarks" / "data" / "twcs_train.jsonl"
+#: SpotifyCares customer replies on 68 other days, hand-labelled as a second evaluation set (SPOTIFY.md)
+TWCS_SPOTIFY = ROOT / "benchmarks" / "data" / "twcs_spotify_followups.jsonl"
 
 TOPICS: tuple[str, ...] = (
     "fraud",
@@ -269,6 +271,12 @@ def twcs_weak_examples() -> list[Example]:
 def load_labelled() -> list[dict[str, object]]:
     """The hand-labelled TWCS evaluation set (``benchmarks/data/twcs_labelled.jsonl``, see LABELLING.md)."""
     return _jsonl(TWCS_LABELLED)
+
+
+def load_spotify_followups() -> list[dict[str, object]]:
+    """The SpotifyCares follow-ups evaluation set (``benchmarks/data/twcs_spotify_followups.jsonl``;
+    SPOTIFY.md): 700 customer replies from other days, intent labelled by hand, never trained on."""
+    return _jsonl(TWCS_SPOTIFY)
 
 
 def load_hand_labelled() -> list[dict[str, object]]:

@@ -21,7 +21,13 @@ from benchmarks.classification import (
 )
 from socialdesk.dal.config import packaged_policy
 from socialdesk.domain.routing import RoutingFacts
-from training.corpus import base_examples, hand_labelled_ids, labelled_benchmark_ids, load_labelled
+from training.corpus import (
+    base_examples,
+    hand_labelled_ids,
+    labelled_benchmark_ids,
+    load_labelled,
+    load_spotify_followups,
+)
 
 pytestmark = pytest.mark.shared
 
@@ -85,3 +91,16 @@ def test_the_training_data_holds_no_tweet_of_the_evaluation_set() -> None:
     # Then the two sets share no tweet, and no evaluation text is trained on
     assert not labelled_benchmark_ids() & hand_labelled_ids()
     assert not evaluation & texts
+
+
+def test_no_evaluation_set_tweet_is_trained_on_nor_in_the_other_set() -> None:
+    # Given the two evaluation sets (TWCS first tweets and replies; SpotifyCares replies of other days)
+    spotify = load_spotify_followups()
+    spotify_ids = {str(row["tweet_id"]) for row in spotify}
+    # When the training corpus is built
+    texts = {example.text for example in base_examples()}
+    # Then the SpotifyCares set shares no tweet with the training set, the other evaluation set or
+    # the corpus, and holds one reply per customer day as documented (700 rows, distinct texts)
+    assert len(spotify) == len(spotify_ids) == len({str(row["text"]) for row in spotify}) == 700
+    assert not spotify_ids & (hand_labelled_ids() | labelled_benchmark_ids())
+    assert not {str(row["text"]) for row in spotify} & texts

@@ -93,13 +93,7 @@ def test_praise_that_mentions_a_topic_word_is_not_a_complaint(text: str) -> None
     [
         "@ShopCo do you deliver on Saturdays?",
         "@ShopCo is there a student discount on laptops?",
-        pytest.param(
-            "@BankCo what are your branch opening hours over the holidays?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known limitation: the airline data teaches that 'hours' means waiting for hours",
-            ),
-        ),
+        "@BankCo what are your branch opening hours over the holidays?",
     ],
 )
 def test_plain_questions_are_questions_that_need_a_reply(text: str) -> None:
@@ -379,7 +373,7 @@ TINY = [
     Example("thank you so much, love it", "praise", ()),
     Example("great service, thanks", "praise", ()),
     Example("win free followers click link", "spam", ()),
-    Example("good morning everyone", "other", ()),
+    Example("good morning to everyone here", "other", ()),
 ]
 TINY_CONFIG = TrainingConfig(epochs=30, learning_rate=0.5, min_count_words=1, min_count_chars=1)
 

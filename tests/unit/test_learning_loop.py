@@ -44,7 +44,7 @@ BASE = [
     Example("do you ship to canada", "question"),
     Example("thank you so much, love it", "praise"),
     Example("win free followers click link", "spam"),
-    Example("good morning everyone", "other"),
+    Example("good morning to everyone here", "other"),
 ]
 
 

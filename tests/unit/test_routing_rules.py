@@ -665,7 +665,7 @@ def test_airline_praise_reaches_engagement_only_when_the_model_is_sure_of_it(
             "product-quality",
             "normal",
         ),
-        ("@ShopCo do you ship to Canada?", "orders-delivery", "orders-delivery", "normal"),
+        ("@ShopCo can you ship my order to Canada?", "orders-delivery", "orders-delivery", "normal"),
         (
             "@ShopCo I'm going to cancel my membership, never ordering from you again",
             "churn-risk",
@@ -754,3 +754,26 @@ def test_retailer_thanks_for_a_refund_is_engagement_not_a_refund_case() -> None:
     _, team, priority, sla = routed("retailer", text)
     # Then it goes to the engagement queue (the team rules are for complaints, questions and other)
     assert (team, priority, sla) == ("engagement", Priority.LOW, "engagement")
+
+
+@pytest.mark.parametrize("name", ["default", "airline", "retailer"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "what I bought on Amazon has not arrived. The worst": its Latin words read as praise
+        "@ShopCo Amazonで買ったものが届かない。最悪 https://t.co/k2Pq9Xw",
+        "@ShopCo شكرا على الخدمة الرائعة great service https://t.co/k2Pq9Xw",
+        "@ShopCo 注文した商品が二週間たっても届きません",
+    ],
+)
+def test_a_language_the_model_does_not_read_reaches_a_person_whatever_intent_it_guesses(
+    name: str, text: str
+) -> None:
+    # Given a packaged policy and a message in Japanese or Arabic (the model reads neither)
+    chosen = packaged_policy(name)
+    one = mention(text)
+    # When it is routed
+    action = chosen.match(RoutingFacts.of(one, chosen.classify(one)))
+    # Then a person who can have it translated sees it, never the no-reply engagement queue
+    assert action.then.team != chosen.engagement_team
+    assert (action.name, "translate" in action.then.tags) == ("language-we-do-not-read", True)

@@ -11,6 +11,9 @@ Data (read from ``../shared/datasets`` and ``benchmarks/data``, never copied int
   it** (it learns from a separate hand-labelled set, ``twcs_train.jsonl``). Figures: its ``test``
   split (277, comparable with earlier runs), all 840, and the rows of the brands that have no tweet
   in the training set (the cross-brand figure: a brand the model has never seen a labelled tweet of).
+* **SpotifyCares replies** — ``benchmarks/data/twcs_spotify_followups.jsonl``, 700 customer replies
+  to SpotifyCares from 68 other days, intent labelled by hand (SPOTIFY.md), never trained on:
+  complaint P/R/F1 and intent accuracy of a brand's replies, which the first set holds few of.
 * **Bitext** — the fifth held out of training (``bitext_is_held_out``): intent accuracy (complaint
   vs request) and how many requests are flagged as complaints.
 * **spam** — UtkMl's set; its "Spam" is political clickbait, not brand spam: a sanity check only.

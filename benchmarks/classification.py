@@ -270,16 +270,19 @@ def airline_figures() -> None:
 
 
 def _labelled_lines(title: str, results: Sequence[tuple[dict[str, object], Classification]]) -> None:
-    complaint = scores((c.is_complaint, bool(r["complaint"])) for r, c in results)
+    """Complaint scores and intent accuracy of hand-labelled tweets (``needs_response`` too, when the
+    set labels it). A row is a complaint when its intent is (the sets' ``complaint`` field says the same)."""
+    complaint = scores((c.is_complaint, r["intent"] == "complaint") for r, c in results)
     accuracy = _intent_accuracy((str(r["intent"]), c) for r, c in results)
-    needs = scores((c.needs_response, bool(r["needs_response"])) for r, c in results)
     brands = len({r["brand"] for r, _ in results})
     print(
-        f"{title} ({len(results)} inbound tweets to {brands} non-airline brands, never trained on; "
-        f"{thresholds_line(OTHER_POLICY)}):"
+        f"{title} ({len(results)} inbound tweets to {brands} non-airline brand{'s' if brands != 1 else ''}, "
+        f"never trained on; {thresholds_line(OTHER_POLICY)}):"
     )
     print(f"  complaint {complaint.line()}; intent accuracy {accuracy:.3f}")
-    print(f"  needs_response {needs.line()}")
+    if all("needs_response" in r for r, _ in results):
+        needs = scores((c.needs_response, bool(r["needs_response"])) for r, c in results)
+        print(f"  needs_response {needs.line()}")
 
 
 def labelled_figures() -> None:
@@ -316,15 +319,13 @@ def labelled_figures() -> None:
 
 def spotify_figures() -> None:
     """The second evaluation set: SpotifyCares customer replies from 68 other days (intent only)."""
-    rows = load_spotify_followups()
-    results = [(r, classified(tweet(str(r["text"]), str(r["tweet_id"])), OTHER_POLICY)) for r in rows]
-    complaint = scores((c.is_complaint, r["intent"] == "complaint") for r, c in results)
-    accuracy = _intent_accuracy((str(r["intent"]), c) for r, c in results)
-    print(
-        f"SpotifyCares follow-ups, other days ({len(rows)} customer replies, never trained on; "
-        f"{thresholds_line(OTHER_POLICY)}):"
+    _labelled_lines(
+        "SpotifyCares follow-ups, other days",
+        [
+            (r, classified(tweet(str(r["text"]), str(r["tweet_id"])), OTHER_POLICY))
+            for r in load_spotify_followups()
+        ],
     )
-    print(f"  complaint {complaint.line()}; intent accuracy {accuracy:.3f}")
 
 
 def bitext_figures() -> None:

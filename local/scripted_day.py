@@ -445,9 +445,9 @@ DAY_SCRIPT: Script = [
     ("11:20", Reply("bag01", "finn", _BAG_SORRY)),
     ("11:45", Reply("bag02", "finn", _BAG_SORRY)),
     ("12:05", Reply("bag03", "gus", _BAG_SORRY)),
-    ("12:10", Review("priya", "Priya N.", "Lost bag, and nobody ever calls back", "My suitcase went missing on SH 1190 from Newark. Five days, four calls and two emails later I still have no idea where it is.", 1, team="customer-care")),  # noqa: E501
+    ("12:10", Review("priya", "Priya N.", "Lost bag, and nobody ever calls back", "My suitcase went missing on SH 1190 from Newark. Five days, four calls and two emails later I still have no idea where it is.", 1, team="crisis")),  # a lost bag of SH 1190 while its incident is open joins it  # noqa: E501
     ("12:30", Reply("bag12", "gus", _BAG_SORRY)),
-    ("12:40", Reply("priya", "ann", "Priya, we are so sorry. Your case is now with our baggage lead, who will call you today.")),  # noqa: E501
+    ("12:40", Reply("priya", "finn", "Priya, we are so sorry. Your case is now with our baggage lead, who will call you today.")),  # noqa: E501
     ("12:50", Reply("bag04", "gus", _BAG_SORRY)),
     ("13:05", Tweet("aiko", "aiko_t", "Huge thanks to the @SkyHighAir crew on SH 88, best flight I've had all year! ❤️", team="engagement")),  # noqa: E501
     ("13:15", Reply("bag05", "gus", _BAG_SORRY)),

@@ -157,3 +157,11 @@ def test_hourly_progress_lines(day: DayResult) -> None:
 
 def test_the_report_counts_breaches_by_level(day: DayResult) -> None:
     assert day.reports["customer-care"]["breaches_by_level"] == {"level_2": 1}
+
+
+def test_the_demo_day_itself_runs_without_surprises() -> None:
+    # Given the whole scripted day `make demo` plays (its expected teams written beside each message)
+    # When it runs from start to end
+    result = run_day(out=lambda line: None)
+    # Then every message reached the team the script expects and every agent action succeeded
+    assert result.surprises == []

@@ -1,14 +1,18 @@
 """A sweep run reads as much of the table as its time allows and keeps its place: the next run
 continues the pass, a pass starts at most once per interval, and repairs that join two items read in
-different runs still happen (on in-memory fakes of the ports)."""
+different runs still happen, and a storage fault retries its page or repair rather than the run (on
+in-memory fakes of the ports)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from socialdesk.dal.ports import SweepPass
 from socialdesk.dal.tickets import ticket_item
+from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.logic.sweep import sweep_run
 from tests.support.fakes import NOW
 from tests.unit.test_conversations import COMPLAINT, Desk, tweet
@@ -96,6 +100,17 @@ def filler(n: int) -> dict[str, Any]:
     return {"entity": "canned", "PK": f"CANNED#{n}"}
 
 
+def deleted_on_its_ticket() -> tuple[Desk, Any, dict[str, Any]]:
+    """(a desk, a ticket on it, the stored item of its customer's message, deleted, the deletion not
+    yet applied to the ticket)."""
+    desk = Desk()
+    complaint = tweet(COMPLAINT, handle="erin")
+    desk.receive(complaint)
+    ticket = desk.ticket_of(complaint)
+    deleted = {**mention(0, ticket_id=ticket.ticket_id, deleted=True), "external_id": complaint.external_id}
+    return desk, ticket, deleted
+
+
 def run(table: Table, passes: Passes, ports: Ports, *, pages: int | None = None, **options: Any) -> Any:
     """One run that has time for ``pages`` pages (None: all of them)."""
     budget = [pages]
@@ -160,11 +175,7 @@ def test_from_start_drops_a_pass_under_way() -> None:
 def test_a_deleted_message_whose_ticket_an_earlier_run_read_still_leaves_it() -> None:
     # Given a ticket whose message was deleted, the deletion's routing never applied; the ticket
     # item is on the first page, the deleted message on the last
-    desk = Desk()
-    complaint = tweet(COMPLAINT, handle="erin")
-    desk.receive(complaint)
-    ticket = desk.ticket_of(complaint)
-    deleted = {**mention(0, ticket_id=ticket.ticket_id, deleted=True), "external_id": complaint.external_id}
+    desk, ticket, deleted = deleted_on_its_ticket()
     ports, passes = Ports(desk), Passes()
     table = Table([ticket_item(ticket), filler(1), filler(2), filler(3), deleted])
     # When a run reads the first page only and the next one the rest
@@ -172,7 +183,7 @@ def test_a_deleted_message_whose_ticket_an_earlier_run_read_still_leaves_it() ->
     assert ports.routed == []
     second = run(table, passes, ports, now=NOW + timedelta(hours=1))
     # Then the second run looks the ticket up and routes the deletion
-    assert second.report.deletions == 1 and ports.routed == [complaint.ref]
+    assert second.report.deletions == 1 and ports.routed == [f"x#{deleted['external_id']}"]
 
 
 class _Lambda:
@@ -197,3 +208,69 @@ def test_redrive_sweep_starts_a_pass_and_runs_until_it_is_done() -> None:
     total = run_sweep(deployed, "sweep")
     assert deployed.events == [{"start": "from_start"}, {"start": "resume"}]
     assert (total["scanned"], total["unrouted"], total["runs"]) == (20, 2, 2)
+
+
+class FlakyTable(Table):
+    """A table whose scan fails on the first attempt at each page in ``failing``."""
+
+    def __init__(self, items: list[dict[str, Any]], failing: set[int]) -> None:
+        super().__init__(items)
+        self.failing = failing
+
+    def scan_pages(self, start: dict[str, Any] | None) -> Any:
+        n = int(start["page"]) + 1 if start else 0
+        if n in self.failing:
+            self.failing.discard(n)
+            raise StorageUnavailable("the table is throttling")
+        yield from super().scan_pages(start)
+
+
+class FlakyPorts(Ports):
+    """Ports whose ticket lookup fails once, then answers."""
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__(desk)
+        self.failures = 1
+
+    def get(self, ticket_id: str) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise StorageUnavailable("the table is throttling")
+        return super().get(ticket_id)
+
+
+def test_a_page_read_or_a_repair_that_fails_on_storage_is_retried_not_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("socialdesk.logic.transient.pause", lambda seconds: None)
+    # Given a ticket whose deleted message is on a page the first read of which fails, and a ticket
+    # lookup that fails once
+    desk, _, deleted = deleted_on_its_ticket()
+    ports, passes = FlakyPorts(desk), Passes()
+    table = FlakyTable([filler(1), filler(2), deleted, mention(3)], failing={1})
+    # When one run sweeps the table
+    swept = run(table, passes, ports)
+    # Then it finished the pass in that run, with every page read once and both repairs made
+    assert swept.pass_complete and passes.state.cursor is None
+    assert table.read == [0, 1] and ports.failures == 0
+    assert (swept.report.deletions, swept.report.unrouted) == (1, 1)
+
+
+def test_a_fault_that_outlasts_the_retries_fails_the_run_and_the_next_repeats_it_from_its_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("socialdesk.logic.transient.pause", lambda seconds: None)
+    ports, passes = Ports(Desk()), Passes()
+    table = FlakyTable([filler(1), filler(2), filler(3), mention(4)], failing=set())
+    run(table, passes, ports, pages=1)
+    assert passes.state.cursor == {"page": 0}
+
+    def down(start: dict[str, Any] | None) -> Any:
+        raise StorageUnavailable("the table is unavailable")
+        yield  # a generator, as a scan is
+
+    with pytest.raises(StorageUnavailable):
+        sweep_run(down, passes, NOW, out_of_time=lambda: False, pass_every=DAY, **ports.kwargs())
+    assert passes.state.cursor == {"page": 0}
+    assert run(table, passes, ports, now=NOW + timedelta(hours=1)).pass_complete
+    assert table.read == [0, 1] and ports.routed == ["x#m4"]

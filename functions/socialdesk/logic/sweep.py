@@ -16,17 +16,22 @@ table of any size is swept, and a pass starts at most once per ``SWEEP_PASS_HOUR
 - a reply delivered whose ticket never counted it (the clock still runs) → its delivery completed
 
 Everything it does is idempotent: two sweeps at once, or a sweep racing the pipeline, end the same.
+A storage fault retries the page read or the repair it hit (:class:`TransientRetry`, within a budget
+per run), not the run: a run gives up, and the next repeats it from its place, only when the fault
+outlasts that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal, Protocol
 
 from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SweepPass, SweepPasses
 from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import Ticket
+from socialdesk.logic.transient import TransientRetry
 
 #: how long an item is left alone before the sweep takes it for stuck (the pipeline may be on it)
 GRACE = timedelta(minutes=10)
@@ -82,6 +87,8 @@ class TicketRepairs(Protocol):
 Page = tuple[list[dict[str, Any]], dict[str, Any] | None]
 #: how early a scheduled run may start the next pass (schedules fire within a window, not on the dot)
 PASS_SLACK = timedelta(minutes=10)
+#: how long a run may wait in all between retries of storage calls that failed past the SDK's retries
+RETRY_BUDGET_SECONDS = 60.0
 
 
 class SweepRun(Model):
@@ -101,6 +108,7 @@ def sweep_run(
     out_of_time: Callable[[], bool],
     pass_every: timedelta,
     start: Literal["schedule", "resume", "from_start"] = "schedule",
+    retry: TransientRetry | None = None,
     **ports: Any,
 ) -> SweepRun:
     """Sweep the table from where the last run stopped until the pass ends or time runs out.
@@ -110,9 +118,11 @@ def sweep_run(
     last page: the messages to route, the deletions to apply), so a run that fails is repeated from
     where it started (every repair is idempotent). ``start``: ``schedule`` continues a pass under
     way or starts one when the last began ``pass_every`` ago; ``resume`` continues or starts one now;
-    ``from_start`` starts a new pass now. ``ports`` are :func:`sweep`'s.
+    ``from_start`` starts a new pass now. ``ports`` are :func:`sweep`'s. A page read or a repair that
+    fails on storage is retried by ``retry`` (a fresh one per run by default).
     """
-    state = passes.load()
+    retry = retry or TransientRetry(budget_seconds=RETRY_BUDGET_SECONDS)
+    state = retry.run(passes.load)
     if start == "from_start":
         state = SweepPass(finished_at=state.finished_at)
     elif (
@@ -126,19 +136,20 @@ def sweep_run(
     place: list[dict[str, Any] | None] = [state.cursor]
 
     def items() -> Iterator[dict[str, Any]]:
-        for page, after in pages(state.cursor):
+        while True:
+            # one page from the place: a read that fails is read again from there
+            page, after = retry.run(lambda: next(iter(pages(place[0])), ([], None)))
             yield from page
             place[0] = after
             if after is None or out_of_time():
                 return
 
-    report = sweep(items(), now, **ports)
+    report = sweep(items(), now, retry=retry, **ports)
     cursor = place[0]
-    passes.save(
-        SweepPass(
-            cursor=cursor, started_at=started_at, finished_at=now if cursor is None else state.finished_at
-        )
+    reached = SweepPass(
+        cursor=cursor, started_at=started_at, finished_at=now if cursor is None else state.finished_at
     )
+    retry.run(lambda: passes.save(reached))
     return SweepRun(report=report, pass_complete=cursor is None)
 
 
@@ -152,15 +163,18 @@ def sweep(
     mentions: MentionRepository,
     archive: RawPayloadArchive,
     retry_reply: Callable[[str, str], None],
+    retry: TransientRetry | None = None,
 ) -> SweepReport:
     """Repair what ``items`` (every table item, as plain Python) show to be inconsistent.
 
     ``route`` routes stored messages again (the dispatch path: an active one as new, a deleted one as
     its deletion), returning how many it took;
-    ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again.
+    ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again; ``retry``
+    retries each of these (and each read) on a storage fault.
     """
     from socialdesk.dal.tickets import ticket_from_item, ticket_image
 
+    run = (retry or TransientRetry(budget_seconds=RETRY_BUDGET_SECONDS)).run
     report = SweepReport()
     unrouted: list[dict[str, Any]] = []
     deleted: list[dict[str, Any]] = []  # deleted messages that were on a ticket
@@ -187,8 +201,8 @@ def sweep(
             if item.get("status") == "deleted" and (item.get("raw_refs") or item.get("raw_ref")):
                 refs = {*(item.get("raw_refs") or ()), *([item["raw_ref"]] if item.get("raw_ref") else [])}
                 for ref in refs:
-                    archive.delete(str(ref))
-                mentions.forget_payloads(str(item["channel"]), str(item["external_id"]))
+                    run(partial(archive.delete, str(ref)))
+                run(partial(mentions.forget_payloads, str(item["channel"]), str(item["external_id"])))
                 report.payloads_deleted += len(refs)
         elif entity == "ticket":
             image = ticket_image(item)  # its packed fields and the change's events, as plain fields
@@ -196,31 +210,31 @@ def sweep(
             live[ticket.ticket_id] = _live(ticket)
             delivered[ticket.ticket_id] = _counted(ticket)
             if repairs.index_drift(image):
-                repairs.reindex(ticket)
+                run(partial(repairs.reindex, ticket))
                 report.reindexed += 1
             if (
                 image.get("changes")
                 and _older(image.get("updated_at"), now)
-                and not repairs.has_events(ticket.ticket_id, ticket.version)
+                and not run(partial(repairs.has_events, ticket.ticket_id, ticket.version))
             ):
-                redeliver(image)
+                run(partial(redeliver, image))
                 report.outbox_redelivered += 1
         elif entity == "reply" and _stuck(item, now):
-            retry_reply(str(item["ticket_id"]), str(item["reply_id"]))
+            run(partial(retry_reply, str(item["ticket_id"]), str(item["reply_id"])))
             report.replies_retried += 1
         elif entity == "reply" and _recently_delivered(item, now):
             sent.append((str(item["ticket_id"]), str(item["reply_id"]), _stamp(item["sent_at"])))
     for ticket_id, reply_id, sent_at in sent:
         if ticket_id not in delivered:  # its ticket is in a part of the table another run reads
-            delivered[ticket_id] = _counted(repairs.get(ticket_id))
+            delivered[ticket_id] = _counted(run(partial(repairs.get, ticket_id)))
         counted = delivered[ticket_id]
         if counted is not None and reply_id not in counted[0] and sent_at >= counted[1]:
-            retry_reply(ticket_id, reply_id)  # a sent reply's retry completes what follows delivery
+            run(partial(retry_reply, ticket_id, reply_id))  # a sent reply's retry completes its delivery
             report.replies_retried += 1
     if unrouted:
         report.unrouted = route(unrouted)
     for ticket_id in {str(m["ticket_id"]) for m in deleted} - live.keys():
-        live[ticket_id] = _live(repairs.get(ticket_id))
+        live[ticket_id] = _live(run(partial(repairs.get, ticket_id)))
     still_live = [m for m in deleted if f"{m['channel']}#{m['external_id']}" in live[str(m["ticket_id"])]]
     if still_live:
         report.deletions = route(still_live)

@@ -107,9 +107,10 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     },
     "SweepFunction": {
         "dynamodb:Scan": {TABLE: None},
-        "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "CONFIG", "SWEEP"})},
+        # AGENT#: the held-ticket repair reads a roster item by key and adds or removes a held ticket
+        "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "CONFIG", "SWEEP", "AGENT#*"})},
         "dynamodb:PutItem": {TABLE: frozenset({"OUTBOUND#*", "TICKET#*", "CONFIG", "SWEEP"})},
-        "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "TICKET#*"})},
+        "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "AGENT#*"})},
         "dynamodb:BatchWriteItem": {TABLE: frozenset({"TICKET#*"})},
         "dynamodb:DeleteItem": {TABLE: frozenset({"RAW#*"})},
         "s3:DeleteObject": {RAW: None},

@@ -14,7 +14,7 @@ from socialdesk.dal.ports import SweepPass
 from socialdesk.dal.tickets import ticket_item
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.logic.sweep import sweep_run
-from tests.support.fakes import NOW
+from tests.support.fakes import NOW, FakeAgents
 from tests.unit.test_conversations import COMPLAINT, Desk, tweet
 
 DAY = timedelta(hours=24)
@@ -55,6 +55,7 @@ class Ports:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.routed: list[str] = []
+        self.agents = FakeAgents()
 
     def kwargs(self) -> dict[str, Any]:
         return {
@@ -64,6 +65,7 @@ class Ports:
             "mentions": self.desk.mentions,
             "archive": None,
             "retry_reply": lambda ticket_id, reply_id: None,
+            "agents": self.agents,
         }
 
     def route(self, items: list[dict[str, Any]]) -> int:
@@ -274,3 +276,52 @@ def test_a_fault_that_outlasts_the_retries_fails_the_run_and_the_next_repeats_it
     assert passes.state.cursor == {"page": 0}
     assert run(table, passes, ports, now=NOW + timedelta(hours=1)).pass_complete
     assert table.read == [0, 1] and ports.routed == ["x#m4"]
+
+
+def agent_item(state: Any) -> dict[str, Any]:
+    """A roster item as a scan reads it."""
+    return {"entity": "agent", **state.model_dump(mode="json"), "open_tickets": set(state.open_tickets)}
+
+
+def test_held_tickets_that_disagree_with_the_tickets_are_held_and_released() -> None:
+    # Given an agent who holds nothing although an open ticket is theirs (assigned before the held
+    # sets existed), and holds a ticket resolved since and one that is another agent's now
+    desk = Desk()
+    tickets = []
+    for handle in ("erin", "femi", "gus"):
+        complaint = tweet(COMPLAINT, handle=handle)
+        desk.receive(complaint)
+        tickets.append(desk.ticket_of(complaint))
+    theirs, resolved, handed = tickets
+    later = NOW + timedelta(minutes=5)  # the sweep runs an hour after that
+    desk.tickets.save(theirs.assign("ana", "lead", later))
+    desk.tickets.save(
+        resolved.assign("ana", "lead", later).then(lambda t: t.resolve("answered", "ana", later, desk.policy))
+    )
+    desk.tickets.save(handed.assign("bo", "lead", later))
+    ports, passes = Ports(desk), Passes()
+    team = theirs.team
+    ports.agents.online(team, "ana", "bo")
+    ports.agents.holds(team, "ana", resolved.ticket_id)
+    ports.agents.holds(team, "ana", handed.ticket_id)
+    stored = [desk.tickets.get(t.ticket_id) for t in tickets]
+    items = [ticket_item(t) for t in stored if t is not None]
+    # the roster items are read in this run; the ticket that is bo's now, by key
+    table = Table(
+        [agent_item(ports.agents.get(team, "ana")), *items[:2], agent_item(ports.agents.get(team, "bo"))]
+    )
+    # When a run sweeps a minute after the changes, Then it leaves them to the outbox
+    assert run(table, Passes(), ports, now=later + timedelta(minutes=1)).report.holds_repaired == 0
+    assert ports.agents.get(team, "ana").open_tickets == {resolved.ticket_id, handed.ticket_id}
+    # When a run sweeps an hour later
+    swept = run(table, passes, ports, now=NOW + timedelta(hours=1))
+    # Then ana holds her open ticket only: the ticket that is bo's now was read by key to release it
+    assert ports.agents.get(team, "ana").open_tickets == {theirs.ticket_id}
+    assert swept.report.holds_repaired == 3
+    # When the next pass reads bo's ticket (and not his roster item, which is read by key)
+    again = run(Table(items), Passes(), ports, now=NOW + DAY)
+    # Then he holds it, and a pass after that finds nothing to repair
+    assert ports.agents.get(team, "bo").open_tickets == {handed.ticket_id}
+    assert again.report.holds_repaired == 1
+    roster = [agent_item(ports.agents.get(team, a)) for a in ("ana", "bo")]
+    assert run(Table([*roster, *items]), Passes(), ports, now=NOW + 2 * DAY).report.holds_repaired == 0

@@ -75,6 +75,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         mentions=svc.mentions,
         archive=svc.archive,
         retry_reply=retry,
+        agents=svc.agents,
     )
     report = run.report
     for name, value in report.model_dump().items():

@@ -14,6 +14,9 @@ table of any size is swept, and a pass starts at most once per ``SWEEP_PASS_HOUR
 - an archived payload of a deleted message still in the bucket → deleted
 - a reply stuck queued, sending past its lease, failed retryably or unknown → delivered or checked
 - a reply delivered whose ticket never counted it (the clock still runs) → its delivery completed
+- an agent's held tickets (what automatic assignment counts) that disagree with the tickets: an
+  open or pending ticket assigned to them that they do not hold → held (the tickets assigned before
+  the held sets existed, after an upgrade); one they hold that is no longer theirs → released
 
 Everything it does is idempotent: two sweeps at once, or a sweep racing the pipeline, end the same.
 A storage fault retries the page read or the repair it hit (:class:`TransientRetry`, within a budget
@@ -28,7 +31,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal, Protocol
 
-from socialdesk.dal.ports import MentionRepository, RawPayloadArchive, SweepPass, SweepPasses
+from socialdesk.dal.ports import AgentDirectory, MentionRepository, RawPayloadArchive, SweepPass, SweepPasses
+from socialdesk.domain.assignment import holder
 from socialdesk.domain.model import Model
 from socialdesk.domain.ticket import Ticket
 from socialdesk.logic.transient import TransientRetry
@@ -49,6 +53,7 @@ class SweepReport(Model):
     outbox_redelivered: int = 0
     payloads_deleted: int = 0
     replies_retried: int = 0
+    holds_repaired: int = 0
 
     @property
     def repaired(self) -> int:
@@ -60,6 +65,7 @@ class SweepReport(Model):
             + self.outbox_redelivered
             + self.payloads_deleted
             + self.replies_retried
+            + self.holds_repaired
         )
 
 
@@ -163,14 +169,16 @@ def sweep(
     mentions: MentionRepository,
     archive: RawPayloadArchive,
     retry_reply: Callable[[str, str], None],
+    agents: AgentDirectory,
     retry: TransientRetry | None = None,
 ) -> SweepReport:
     """Repair what ``items`` (every table item, as plain Python) show to be inconsistent.
 
     ``route`` routes stored messages again (the dispatch path: an active one as new, a deleted one as
     its deletion), returning how many it took;
-    ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again; ``retry``
-    retries each of these (and each read) on a storage fault.
+    ``redeliver`` runs the outbox on a ticket item; ``retry_reply`` delivers a reply again; ``agents``
+    (the rosters) get their held tickets repaired; ``retry`` retries each of these (and each read) on a
+    storage fault.
     """
     from socialdesk.dal.tickets import ticket_from_item, ticket_image
 
@@ -182,6 +190,7 @@ def sweep(
     #: ticket whose clock runs → (the replies it counted, when its clock started)
     delivered: dict[str, tuple[set[str], datetime] | None] = {}
     sent: list[tuple[str, str, datetime]] = []  # recently delivered replies: (ticket, reply, sent at)
+    holds = _Holds()
     for item in items:
         report.scanned += 1
         entity = item.get("entity")
@@ -199,16 +208,14 @@ def sweep(
             ):
                 deleted.append(item)
             if item.get("status") == "deleted" and (item.get("raw_refs") or item.get("raw_ref")):
-                refs = {*(item.get("raw_refs") or ()), *([item["raw_ref"]] if item.get("raw_ref") else [])}
-                for ref in refs:
-                    run(partial(archive.delete, str(ref)))
-                run(partial(mentions.forget_payloads, str(item["channel"]), str(item["external_id"])))
-                report.payloads_deleted += len(refs)
+                report.payloads_deleted += _forget_payloads(item, archive, mentions, run)
         elif entity == "ticket":
             image = ticket_image(item)  # its packed fields and the change's events, as plain fields
             ticket = ticket_from_item(image)
             live[ticket.ticket_id] = _live(ticket)
             delivered[ticket.ticket_id] = _counted(ticket)
+            if _older(image.get("updated_at"), now):
+                holds.ticket(ticket.ticket_id, holder(ticket.status.value, ticket.team, ticket.assignee))
             if repairs.index_drift(image):
                 run(partial(repairs.reindex, ticket))
                 report.reindexed += 1
@@ -224,21 +231,107 @@ def sweep(
             report.replies_retried += 1
         elif entity == "reply" and _recently_delivered(item, now):
             sent.append((str(item["ticket_id"]), str(item["reply_id"]), _stamp(item["sent_at"])))
-    for ticket_id, reply_id, sent_at in sent:
-        if ticket_id not in delivered:  # its ticket is in a part of the table another run reads
-            delivered[ticket_id] = _counted(run(partial(repairs.get, ticket_id)))
-        counted = delivered[ticket_id]
-        if counted is not None and reply_id not in counted[0] and sent_at >= counted[1]:
-            run(partial(retry_reply, ticket_id, reply_id))  # a sent reply's retry completes its delivery
-            report.replies_retried += 1
+        elif entity == "agent":
+            holds.agent((str(item["team"]), str(item["subject"])), set(item.get("open_tickets") or ()))
+
+    def lookup(ticket_id: str) -> Ticket | None:  # a ticket another run reads, by key
+        return run(partial(repairs.get, ticket_id))
+
+    report.replies_retried += _complete_deliveries(sent, delivered, lookup, retry_reply, run)
+    report.holds_repaired = holds.repair(agents, lookup, now, run)
     if unrouted:
         report.unrouted = route(unrouted)
     for ticket_id in {str(m["ticket_id"]) for m in deleted} - live.keys():
-        live[ticket_id] = _live(run(partial(repairs.get, ticket_id)))
+        live[ticket_id] = _live(lookup(ticket_id))
     still_live = [m for m in deleted if f"{m['channel']}#{m['external_id']}" in live[str(m["ticket_id"])]]
     if still_live:
         report.deletions = route(still_live)
     return report
+
+
+def _complete_deliveries(
+    sent: list[tuple[str, str, datetime]],
+    delivered: dict[str, tuple[set[str], datetime] | None],
+    ticket: Callable[[str], Ticket | None],
+    retry_reply: Callable[[str, str], None],
+    run: Callable[..., Any],
+) -> int:
+    """Retry each recently sent reply its ticket's running clock never counted; how many."""
+    retried = 0
+    for ticket_id, reply_id, sent_at in sent:
+        if ticket_id not in delivered:  # its ticket is in a part of the table another run reads
+            delivered[ticket_id] = _counted(ticket(ticket_id))
+        counted = delivered[ticket_id]
+        if counted is not None and reply_id not in counted[0] and sent_at >= counted[1]:
+            run(partial(retry_reply, ticket_id, reply_id))  # a sent reply's retry completes its delivery
+            retried += 1
+    return retried
+
+
+def _forget_payloads(
+    item: dict[str, Any], archive: RawPayloadArchive, mentions: MentionRepository, run: Callable[..., Any]
+) -> int:
+    """Delete a deleted message's archived payloads and forget them on its item; how many."""
+    refs = {*(item.get("raw_refs") or ()), *([item["raw_ref"]] if item.get("raw_ref") else [])}
+    for ref in refs:
+        run(partial(archive.delete, str(ref)))
+    run(partial(mentions.forget_payloads, str(item["channel"]), str(item["external_id"])))
+    return len(refs)
+
+
+class _Holds:
+    """Who should hold which ticket, and what the rosters say they hold, as one run reads them."""
+
+    def __init__(self) -> None:
+        #: ticket (unchanged for longer than GRACE) → the (team, agent) who should hold it, or None
+        self.holder: dict[str, tuple[str, str] | None] = {}
+        #: (team, agent) → the tickets their roster item holds (the agents this run read)
+        self.held: dict[tuple[str, str], set[str]] = {}
+
+    def ticket(self, ticket_id: str, agent: tuple[str, str] | None) -> None:
+        self.holder[ticket_id] = agent
+
+    def agent(self, agent: tuple[str, str], tickets: set[str]) -> None:
+        self.held[agent] = tickets
+
+    def repair(
+        self,
+        agents: AgentDirectory,
+        ticket: Callable[[str], Ticket | None],
+        now: datetime,
+        run: Callable[[Callable[[], Any]], Any],
+    ) -> int:
+        """Hold what is missing and release what is no longer theirs; how many were repaired.
+
+        An agent whose roster item another run reads is read by key; a held ticket another run reads
+        is read by key, and left alone when it changed within GRACE (the outbox may be on it).
+        """
+        repaired = 0
+        held: dict[tuple[str, str], set[str] | None] = dict(self.held)
+        for ticket_id, agent in self.holder.items():
+            if agent is None:
+                continue
+            if agent not in held:
+                state = run(partial(agents.get, *agent))
+                held[agent] = set(state.open_tickets) if state is not None else None
+            tickets = held[agent]
+            if tickets is not None and ticket_id not in tickets:  # (no roster item: nothing to hold)
+                run(partial(agents.holds, *agent, ticket_id))
+                tickets.add(ticket_id)
+                repaired += 1
+        for agent, tickets in self.held.items():
+            for ticket_id in sorted(tickets):
+                if ticket_id in self.holder:
+                    should = self.holder[ticket_id]
+                else:
+                    found = ticket(ticket_id)
+                    if found is not None and not _older(found.updated_at.isoformat(), now):
+                        continue
+                    should = holder(found.status.value, found.team, found.assignee) if found else None
+                if should != agent:
+                    run(partial(agents.released, *agent, ticket_id))
+                    repaired += 1
+        return repaired
 
 
 def _live(ticket: Ticket | None) -> set[str]:

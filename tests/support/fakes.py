@@ -373,3 +373,8 @@ class FakeAudit:
     def record_events(self, ticket_id: str, version: int, events: list[TicketEvent]) -> None:
         self.writes += 1
         self.trail[(ticket_id, version)] = [e.type for e in events]
+
+    def record_many(self, changes: Any) -> None:
+        self.writes += 1
+        for ticket_id, version, events in changes:
+            self.trail[(ticket_id, version)] = [e.type for e in events]

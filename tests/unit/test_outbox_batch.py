@@ -51,9 +51,12 @@ def handled(
     changes: list[dict[str, Any]], publisher: FakePublisher, audit: FakeAudit
 ) -> tuple[StreamBatch[str], int, list[str]]:
     """The records through one StreamBatch, as the outbox handler runs them; then the publish."""
-    batch: StreamBatch[str] = StreamBatch(publisher)
+    batch: StreamBatch[str] = StreamBatch(publisher, audit=audit)
     for n, image in enumerate(changes):
-        stored, notifications = batch.run(f"seq-{n}", lambda image=image: record_change(image, audit=audit))
+        into = batch.audit_for(f"seq-{n}")
+        stored, notifications = batch.run(
+            f"seq-{n}", lambda image=image, into=into: record_change(image, audit=into)
+        )
         assert stored == 3
         batch.owe(f"seq-{n}", notifications)
     published, failed = batch.publish()
@@ -65,7 +68,9 @@ def test_a_batch_of_changes_is_published_ten_notifications_to_a_request() -> Non
     publisher, audit = FakePublisher(), FakeAudit()
     # When the outbox handles it
     _, published, failed = handled([change(n) for n in range(12)], publisher, audit)
-    # Then every change's events are stored, and its 24 notifications go out in 3 requests, not 12
+    # Then every change's events are stored in one write, and its 24 notifications go out in 3
+    # requests, not 12
+    assert audit.writes == 1
     assert len(audit.trail) == 12 and audit.trail[("T-0", 1)] == [
         "TicketOpened",
         "MessageAdded",
@@ -115,14 +120,15 @@ def test_a_request_that_fails_whole_is_sent_again_without_resending_what_went_ou
 def test_a_record_that_fails_stops_the_batch_and_its_successors_owe_nothing() -> None:
     # Given the audit store fails for the third record of five, past its retries
     publisher, audit = FakePublisher(), FakeAudit()
-    batch: StreamBatch[str] = StreamBatch(publisher)
+    batch: StreamBatch[str] = StreamBatch(publisher, audit=audit)
 
     def broken() -> tuple[int, list[dict[str, Any]]]:
         raise StorageUnavailable("ticket store: ThrottlingException")
 
     outcomes = []
     for n, image in enumerate([change(n) for n in range(5)]):
-        work = broken if n == 2 else (lambda image=image: record_change(image, audit=audit))
+        into = batch.audit_for(f"seq-{n}")
+        work = broken if n == 2 else (lambda image=image, into=into: record_change(image, audit=into))
         try:
             _, notifications = batch.run(f"seq-{n}", work)
         except (StorageUnavailable, NotAttempted) as error:
@@ -159,3 +165,19 @@ def test_a_single_change_redelivered_raises_when_its_notification_is_not_publish
     assert audit.trail[("T-1", 2)] and publisher.published == ["TicketOpened:T-1:2:0"]
     # and delivered again, it publishes what is left (subscribers dedupe the rest by key)
     assert deliver_change(change(1, version=2), audit=audit, publisher=publisher) == (3, 2)
+
+
+def test_events_that_cannot_be_stored_fail_their_records_and_publish_nothing_of_theirs() -> None:
+    # Given an audit trail that refuses every write
+    publisher, audit = FakePublisher(), FakeAudit()
+
+    def refused(changes: Any) -> None:
+        raise StorageUnavailable("ticket store: ThrottlingException")
+
+    audit.record_many = refused  # type: ignore[method-assign]
+    # When a batch of three changes is handled
+    batch, published, failed = handled([change(n) for n in range(3)], publisher, audit)
+    # Then the store was retried, every record is to be retried, and no notification went out (the
+    # retry stores the events, then publishes them)
+    assert batch.retry.retried == batch.retry.attempts - 1
+    assert failed == ["seq-0", "seq-1", "seq-2"] and published == 0 and publisher.requests == []

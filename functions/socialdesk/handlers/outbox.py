@@ -23,11 +23,12 @@ from socialdesk.bootstrap import agent_picker, now, reply_service, services
 from socialdesk.common.observability import entrypoint, logger, metrics
 from socialdesk.dal.items import from_attributes
 from socialdesk.dal.tickets import ticket_image
-from socialdesk.logic.outbox import NotAttempted, StreamBatch, record_change
+from socialdesk.logic.outbox import AuditStore, NotAttempted, StreamBatch, record_change
 
 
-def handle(record: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int]:
-    """One stream record's own work → (events stored, notifications it owes, replies delivered)."""
+def handle(record: dict[str, Any], audit: AuditStore) -> tuple[int, list[dict[str, Any]], int]:
+    """One stream record's own work → (events recorded, notifications it owes, replies delivered); its
+    audit events go to ``audit`` (the batch's, stored with the others' at the end)."""
     change = record.get("dynamodb") or {}
     image = from_attributes(change.get("NewImage") or {})
     before = from_attributes(change.get("OldImage") or {})
@@ -49,7 +50,7 @@ def handle(record: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int]:
     if entity in ("ticket", "incident"):
         if entity == "ticket":
             image = ticket_image(image)  # its packed fields and the change's events, as plain fields
-        stored, notifications = record_change(image, audit=services().tickets)
+        stored, notifications = record_change(image, audit=audit)
         if entity == "ticket" and image.get("status") == "open" and not image.get("assignee"):
             _assign(str(image["ticket_id"]), str(image.get("team") or ""))
         return stored, notifications, 0
@@ -72,7 +73,9 @@ def record_handler(record: DynamoDBRecord, *, batch: StreamBatch[str], totals: C
     """One record through ``batch``; a failure raises, and the processor reports the record."""
     sequence = str(record.dynamodb.sequence_number if record.dynamodb else "")
     try:
-        stored, notifications, replies = batch.run(sequence, partial(handle, record.raw_event))
+        stored, notifications, replies = batch.run(
+            sequence, partial(handle, record.raw_event, batch.audit_for(sequence))
+        )
     except NotAttempted:
         raise
     except Exception:
@@ -85,7 +88,7 @@ def record_handler(record: DynamoDBRecord, *, batch: StreamBatch[str], totals: C
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """DynamoDB stream batch → partial-failure report: the records to retry (Lambda resumes at the first)."""
-    batch: StreamBatch[str] = StreamBatch(services().publisher)
+    batch: StreamBatch[str] = StreamBatch(services().publisher, audit=services().tickets)
     totals: Counter[str] = Counter()
     handler = partial(record_handler, batch=batch, totals=totals)
     # one processor per invocation (it holds the batch's results); a batch whose every record failed

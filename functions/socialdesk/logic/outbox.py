@@ -4,8 +4,10 @@ The table's stream hands every ticket and incident write (with the events of tha
 use case. Delivery is at least once: audit events land under deterministic keys, notifications
 carry an ``idempotency_key`` (``<event>:<id>:<version>:<n>``) subscribers dedupe on, and a failed
 publish fails the record, which the stream retries (then its dead-letter queue, then redrive).
-The stream consumer stores each record's audit events as it goes and publishes the notifications of
-the whole batch at the end (:func:`publish_all`), ten to a request.
+The stream consumer collects each record's audit events and notifications as it goes, then stores
+the whole batch's events together (BatchWriteItem, 25 items to a request, not one request a record)
+and publishes its notifications (:func:`publish_all`), ten to a request; a record whose events could
+not be stored publishes nothing and is retried.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from socialdesk.dal.ports import EventPublisher
 from socialdesk.domain.errors import StorageUnavailable
 from socialdesk.domain.ticket import TicketEvent
-from socialdesk.logic.transient import TransientRetry
+from socialdesk.logic.transient import TRANSIENT, TransientRetry
 
 #: what names a record (a stream sequence number)
 K = TypeVar("K", bound=Hashable)
@@ -31,6 +33,24 @@ class AuditStore(Protocol):
     def record_events(self, ticket_id: str, version: int, events: list[TicketEvent]) -> None:
         """Store a change's events under deterministic keys."""
         ...
+
+
+class BatchAuditStore(AuditStore, Protocol):
+    """An audit trail that stores many changes' events in one go."""
+
+    def record_many(self, changes: Sequence[tuple[str, int, list[TicketEvent]]]) -> None:
+        """Store the events of several changes ``(ticket id, version, events)``, each under its key."""
+        ...
+
+
+class _Collected:
+    """An audit store that keeps a record's changes for the batch to store together."""
+
+    def __init__(self, into: list[tuple[str, int, list[TicketEvent]]]) -> None:
+        self._into = into
+
+    def record_events(self, ticket_id: str, version: int, events: list[TicketEvent]) -> None:
+        self._into.append((ticket_id, version, events))
 
 
 def _clock(value: Any) -> str:
@@ -145,14 +165,28 @@ class StreamBatch(Generic[K]):
         The ticket-events topic.
     retry
         The invocation's retry (a new one by default).
+    audit
+        The audit trail the records' events are stored in together, before the publish (see
+        :meth:`audit_for`).
     """
 
-    def __init__(self, publisher: EventPublisher, retry: TransientRetry | None = None) -> None:
+    def __init__(
+        self,
+        publisher: EventPublisher,
+        retry: TransientRetry | None = None,
+        audit: BatchAuditStore | None = None,
+    ) -> None:
         self.publisher = publisher
         self.retry = retry or TransientRetry()
+        self.audit = audit
         self.owed: dict[K, list[dict[str, Any]]] = {}
+        self.events: dict[K, list[tuple[str, int, list[TicketEvent]]]] = {}
         self._failed: K | None = None
         self._stopped = False
+
+    def audit_for(self, record: K) -> AuditStore:
+        """The audit store ``record``'s work writes to: its events wait for :meth:`publish`."""
+        return _Collected(self.events.setdefault(record, []))
 
     def run(self, record: K, work: Callable[[], T]) -> T:
         """``work()`` for ``record``, retried on transient faults; raises if it or an earlier one failed."""
@@ -170,8 +204,25 @@ class StreamBatch(Generic[K]):
             self.owed[record] = notifications
 
     def publish(self) -> tuple[int, list[K]]:
-        """Publish every owed notification; return (published, records to retry for theirs)."""
-        return publish_all(self.owed, publisher=self.publisher, retry=self.retry)
+        """Store every record's events, then publish every owed notification; return (published,
+        records to retry): those whose events could not be stored (their notifications wait for the
+        retry), then those whose notifications did not all go out."""
+        unstored = self._store_events()
+        owed = {record: notes for record, notes in self.owed.items() if record not in unstored}
+        published, unpublished = publish_all(owed, publisher=self.publisher, retry=self.retry)
+        return published, [*unstored, *unpublished]
+
+    def _store_events(self) -> list[K]:
+        """Store the collected events in one go (retried); the records whose events are not stored."""
+        changes = [change for record_changes in self.events.values() for change in record_changes]
+        if not changes or self.audit is None:
+            return []
+        store = self.audit
+        try:
+            self.retry.run(lambda: store.record_many(changes))
+        except TRANSIENT:
+            return [record for record, record_changes in self.events.items() if record_changes]
+        return []
 
 
 def deliver_change(image: dict[str, Any], *, audit: AuditStore, publisher: EventPublisher) -> tuple[int, int]:

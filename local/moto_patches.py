@@ -97,6 +97,27 @@
     children copied in order, each copy's parent the copy of its parent), when it is such a tree:
     every node appears once, every child's parent is the node holding it, and the other values are
     strings, numbers, booleans or None. Anything else is still deep-copied.
+19. moto's response serializer finds each member of a response structure with an attribute picker
+    that asks six alias providers in turn (each one a new object) for the names the member may go
+    by, and ``xform_name`` for each name, for every member of every structure of every response:
+    3 % of a replay's CPU, most of it for members a response leaves out. For a plain ``dict`` (what
+    the DynamoDB responses are made of) the names depend on the member's key and shape, the shape's
+    parent structure and the picker's providers alone (a dict has no ``Meta``, and its class name
+    is ``dict``), so they are listed once per those and tried in the same order; values of other
+    types (model objects) still ask the providers each time.
+20. botocore, like moto (correction 4), walks every DynamoDB ``AttributeValue`` member by member
+    through the shape model three times a call: to validate the request's parameters, to serialize
+    them and to parse the response (ten members, a handler looked up by name each): 4 % of a
+    replay's CPU, for items of 40-odd attributes. A plainly valid ``AttributeValue`` (one member set,
+    of the exact type its shape takes: strings, booleans, bytes, lists and dicts of them) and an
+    item (a map of them) are now checked, written and read directly, as the walks do: nothing to
+    report, the same values written (binaries base64-encoded) and read (binaries decoded, a null
+    list member kept as None). Anything else (a value of another type, two members or none, a
+    file-like binary, a shape that is not DynamoDB's ``AttributeValue``) still takes the walks, and
+    their errors. Like correction 7 this is on the SDK's side, and off while the cost meter runs.
+21. moto gives every response a request id of 52 random letters and digits, drawn one
+    ``random.choice`` at a time (a bounded random integer each). They are now drawn with one
+    ``random.choices`` call, from the same seedable generator and the same characters.
 """
 
 from __future__ import annotations
@@ -140,6 +161,9 @@ def apply() -> None:
     _json_paths()
     _response_basics()
     _expression_copies()
+    _picked_keys()
+    _sdk_attribute_values()
+    _request_ids()
     _APPLIED = True
 
 
@@ -931,3 +955,346 @@ def _tree_copy(node: Any, parent: Any, seen: set[int], node_type: type) -> Any:
             return None
     copied.__dict__.update(attributes)
     return copied
+
+
+def _picked_keys() -> None:
+    """Correction 19: the names a response member of a dict may go by are listed once per member."""
+    from moto.core.serialize import MISSING, AttributePicker, get_value  # type: ignore[attr-defined]
+
+    listed: dict[tuple[Any, ...], tuple[Any, Any, tuple[str, ...]]] = {}
+
+    def possible_keys(picker: Any, context: Any) -> Any:
+        if type(context.obj) is not dict:
+            return picker.get_possible_keys(context)
+        shape = context.shape
+        parent = getattr(shape, "parent", None)
+        key = (type(picker), tuple(picker.alias_providers), id(shape), id(parent), context.key)
+        found = listed.get(key)
+        if found is None or found[0] is not shape or found[1] is not parent:
+            found = (shape, parent, tuple(picker.get_possible_keys(context)))
+            if len(listed) >= 4096:  # a bound: shapes are the service models' own, a few hundred
+                listed.clear()
+            listed[key] = found
+        return found[2]
+
+    def __call__(self: Any, context: Any) -> Any:  # AttributePicker.__call__, its keys listed once
+        obj = context.obj
+        for possible_key in possible_keys(self, context):
+            value = get_value(obj, possible_key, MISSING)
+            if value is not MISSING:
+                break
+        else:
+            value = None
+        key_path = f"{context.key_path}.{context.key}"
+        for transform_path, transform in self.response_transformers.items():
+            if key_path.endswith(transform_path):
+                value = transform(value)
+                break
+        return value
+
+    AttributePicker.__call__ = __call__  # type: ignore[method-assign]
+
+
+#: DynamoDB's AttributeValue: each member's type (a list's or map's members after the colon)
+_ATTRIBUTE_VALUE_SHAPE = {
+    "S": "string",
+    "N": "string",
+    "B": "blob",
+    "SS": "list:string",
+    "NS": "list:string",
+    "BS": "list:blob",
+    "M": "map:AttributeValue",
+    "L": "list:AttributeValue",
+    "NULL": "boolean",
+    "BOOL": "boolean",
+}
+_SHAPES_SEEN: dict[int, tuple[Any, bool]] = {}
+
+
+def is_attribute_value(shape: Any) -> bool:
+    """Whether ``shape`` is DynamoDB's AttributeValue, as botocore's model gives it (checked once per
+    shape object)."""
+    seen = _SHAPES_SEEN.get(id(shape))
+    if seen is not None and seen[0] is shape:
+        return seen[1]
+    found = _shape_is_attribute_value(shape)
+    if len(_SHAPES_SEEN) < 4096:
+        _SHAPES_SEEN[id(shape)] = (shape, found)
+    return found
+
+
+def _shape_is_attribute_value(shape: Any) -> bool:
+    if getattr(shape, "type_name", None) != "structure" or shape.name != "AttributeValue":
+        return False
+    if shape.is_document_type or set(shape.metadata) - {"union"}:  # nothing required, no bounds
+        return False
+    members = shape.members
+    if set(members) != set(_ATTRIBUTE_VALUE_SHAPE):
+        return False
+    for name, kind in _ATTRIBUTE_VALUE_SHAPE.items():
+        member = members[name]
+        if member.serialization or set(member.metadata) - {"max"}:  # nothing validated or renamed
+            return False
+        outer, _, inner = kind.partition(":")
+        if member.type_name != outer:
+            return False
+        if outer == "list":
+            element = member.member
+            if element.serialization or set(element.metadata) - {"max"}:
+                return False
+            if (element.name if inner == "AttributeValue" else element.type_name) != inner:
+                return False
+        elif outer == "map":
+            key = member.key
+            if key.type_name != "string" or key.serialization or set(key.metadata) - {"max"}:
+                return False
+            if member.value.name != "AttributeValue":
+                return False
+    return True
+
+
+def plainly_valid(value: Any) -> bool:
+    """Whether ``value`` is an AttributeValue botocore's validation finds nothing wrong with, by its
+    exact types (False: let the validation walk judge it)."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    ((kind, member),) = value.items()
+    if kind in ("S", "N"):
+        return type(member) is str
+    if kind in ("BOOL", "NULL"):
+        return type(member) is bool
+    if kind == "B":
+        return type(member) in (bytes, bytearray, str)
+    if kind in ("SS", "NS"):
+        return type(member) in (list, tuple) and all(type(v) is str for v in member)
+    if kind == "BS":
+        return type(member) in (list, tuple) and all(type(v) in (bytes, bytearray, str) for v in member)
+    if kind == "M":
+        return type(member) is dict and all(type(k) is str and plainly_valid(v) for k, v in member.items())
+    if kind == "L":
+        return type(member) in (list, tuple) and all(plainly_valid(v) for v in member)
+    return False
+
+
+def serialized_value(serializer: Any, value: Any) -> Any:
+    """A plainly valid AttributeValue as botocore's JSON serializer writes it (None: let it walk)."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    ((kind, member),) = value.items()
+    if kind in ("S", "N"):
+        return {kind: member} if type(member) is str else None
+    if kind in ("BOOL", "NULL"):
+        return {kind: member} if type(member) is bool else None
+    if kind == "B":
+        return {kind: serializer._get_base64(member)} if type(member) in (bytes, bytearray, str) else None
+    if kind in ("SS", "NS"):
+        if type(member) not in (list, tuple) or not all(type(v) is str for v in member):
+            return None
+        return {kind: list(member)}
+    if kind == "BS":
+        if type(member) not in (list, tuple) or not all(type(v) in (bytes, bytearray, str) for v in member):
+            return None
+        return {kind: [serializer._get_base64(v) for v in member]}
+    if kind == "M":
+        if type(member) is not dict:
+            return None
+        written = serialized_map(serializer, member)
+        return None if written is None else {kind: written}
+    if kind == "L" and type(member) in (list, tuple):
+        items = []
+        for v in member:
+            written = serialized_value(serializer, v)
+            if written is None:
+                return None
+            items.append(written)
+        return {kind: items}
+    return None
+
+
+def serialized_map(serializer: Any, values: dict[Any, Any]) -> dict[str, Any] | None:
+    """An item (names → AttributeValues) as the serializer writes it (None: let it walk)."""
+    written = {}
+    for name, v in values.items():
+        if type(name) is not str:
+            return None
+        one = serialized_value(serializer, v)
+        if one is None:
+            return None
+        written[name] = one
+    return written
+
+
+def parsed_value(parser: Any, node: Any) -> Any:
+    """An AttributeValue of a response as botocore's JSON parser reads it (None: let it walk)."""
+    if type(node) is not dict or len(node) != 1:
+        return None
+    ((kind, member),) = node.items()
+    if kind in ("S", "N"):
+        return {kind: member} if type(member) is str else None
+    if kind in ("BOOL", "NULL"):
+        return {kind: member} if type(member) is bool else None
+    if kind == "B":
+        return {kind: parser._blob_parser(member)} if type(member) is str else None
+    if kind == "M":
+        read = parsed_map(parser, member) if type(member) is dict else None
+        return None if read is None else {kind: read}
+    if type(member) is not list:
+        return None
+    if kind in ("SS", "NS"):
+        return {kind: list(member)}  # the walk keeps each member as it is (None too)
+    if kind == "BS":
+        return {kind: [None if v is None else parser._blob_parser(v) for v in member]}
+    if kind == "L":
+        items: list[Any] = []
+        for v in member:
+            if v is None:
+                items.append(None)
+                continue
+            read = parsed_value(parser, v)
+            if read is None:
+                return None
+            items.append(read)
+        return {kind: items}
+    return None
+
+
+def parsed_map(parser: Any, node: dict[Any, Any]) -> dict[Any, Any] | None:
+    """An item of a response (names → AttributeValues) as the parser reads it (None: let it walk)."""
+    read: dict[Any, Any] = {}
+    for name, v in node.items():
+        if v is None:
+            read[name] = None  # the walk reads a null AttributeValue as None
+            continue
+        one = parsed_value(parser, v)
+        if one is None:
+            return None
+        read[name] = one
+    return read
+
+
+def _sdk_attribute_values() -> None:
+    """Correction 20: botocore validates, writes and reads plain AttributeValues directly."""
+    from botocore.parsers import BaseJSONParser
+    from botocore.serialize import JSONSerializer
+    from botocore.validate import ParamValidator
+
+    original_validate = ParamValidator._validate
+
+    def _validate(self: Any, params: Any, shape: Any, errors: Any, name: str) -> None:
+        if CLIENT_SIDE:
+            if is_attribute_value(shape):
+                if plainly_valid(params):
+                    return
+            elif (
+                shape.type_name == "map"
+                and type(params) is dict
+                and is_attribute_value(shape.value)
+                and _plain_key_shape(shape.key)
+                and all(type(k) is str and plainly_valid(v) for k, v in params.items())
+            ):
+                return
+        original_validate(self, params, shape, errors, name)
+
+    ParamValidator._validate = _validate
+
+    original_serialize = JSONSerializer._serialize
+
+    def _serialize(self: Any, serialized: Any, value: Any, shape: Any, key: Any = None) -> None:
+        if CLIENT_SIDE and key is not None and _walks_as(type(self), JSONSerializer, _SERIALIZER_WALK):
+            written = None
+            if is_attribute_value(shape):
+                written = serialized_value(self, value)
+            elif shape.type_name == "map" and type(value) is dict and is_attribute_value(shape.value):
+                written = serialized_map(self, value)
+            if written is not None:
+                serialized[key] = written
+                return
+        original_serialize(self, serialized, value, shape, key)
+
+    JSONSerializer._serialize = _serialize
+
+    original_structure = BaseJSONParser._handle_structure
+    original_map = BaseJSONParser._handle_map
+
+    def _handle_structure(self: Any, shape: Any, value: Any) -> Any:
+        if CLIENT_SIDE and is_attribute_value(shape) and _walks_as(type(self), BaseJSONParser, _PARSER_WALK):
+            read = parsed_value(self, value)
+            if read is not None:
+                return read
+        return original_structure(self, shape, value)
+
+    def _handle_map(self: Any, shape: Any, value: Any) -> Any:
+        if (
+            CLIENT_SIDE
+            and type(value) is dict
+            and is_attribute_value(shape.value)
+            and shape.key.type_name == "string"
+            and _walks_as(type(self), BaseJSONParser, _PARSER_WALK)
+        ):
+            read = parsed_map(self, value)
+            if read is not None:
+                return read
+        return original_map(self, shape, value)
+
+    BaseJSONParser._handle_structure = _handle_structure
+    BaseJSONParser._handle_map = _handle_map
+
+
+def _plain_key_shape(shape: Any) -> bool:
+    """Whether a map's key shape is a string the validation only type-checks (no min, no traits)."""
+    return bool(shape.type_name == "string" and not set(shape.metadata) - {"max"} and not shape.serialization)
+
+
+#: the methods botocore's JSON serializer and parser walk an AttributeValue with (their own, or
+#: none, where the walk falls back to its default)
+_SERIALIZER_WALK = (
+    "_serialize_type_structure",
+    "_serialize_type_map",
+    "_serialize_type_list",
+    "_serialize_type_blob",
+    "_serialize_type_string",
+    "_serialize_type_boolean",
+    "_default_serialize",
+    "_get_base64",
+)
+_PARSER_WALK = (
+    "_handle_structure",
+    "_handle_map",
+    "_handle_list",
+    "_handle_blob",
+    "_handle_string",
+    "_handle_boolean",
+    "_default_handle",
+    "_parse_shape",
+)
+_WALKS: dict[tuple[type, type], bool] = {}
+
+
+def _walks_as(cls: type, base: type, methods: tuple[str, ...]) -> bool:
+    """Whether ``cls`` walks an AttributeValue with ``base``'s methods (a subclass that overrides one,
+    as a REST parser's string handler does, keeps its own walk)."""
+    found = _WALKS.get((cls, base))
+    if found is None:
+        found = _WALKS[(cls, base)] = all(
+            getattr(cls, name, None) is getattr(base, name, None) for name in methods
+        )
+    return found
+
+
+def _request_ids() -> None:
+    """Correction 21: a response's request id is drawn in one call."""
+    import string
+
+    from moto.core import responses
+
+    characters = string.ascii_letters + string.digits  # as get_random_string draws them
+
+    def gen_amzn_requestid_long(headerdict: dict[str, Any] | None = None) -> str:
+        from moto.moto_api._internal import mock_random
+
+        request_id = "".join(mock_random.choices(characters, k=52))
+        if headerdict is not None and isinstance(headerdict, dict):
+            headerdict.update({"x-amzn-requestid": request_id})
+        return request_id
+
+    responses.gen_amzn_requestid_long = gen_amzn_requestid_long

@@ -118,6 +118,25 @@
 21. moto gives every response a request id of 52 random letters and digits, drawn one
     ``random.choice`` at a time (a bounded random integer each). They are now drawn with one
     ``random.choices`` call, from the same seedable generator and the same characters.
+22. moto reads every request's URL (``raw_url``) from werkzeug's ``root_url``, which works the
+    host out of the headers and the server (checked against ``trusted_hosts``) and re-encodes it
+    as an IRI, per request: 1 % of a replay's CPU for the dozen origins the SDK calls. The root
+    URL depends on the request's scheme, host header, server, root path and trusted hosts alone,
+    so it is worked out once per those (by werkzeug, as before; a host it refuses is refused each
+    time).
+23. moto checks a put's attributes for empty sets except its key attributes, and lists the table's
+    key attributes (its keys and every index's) again for each attribute it checks: 40-odd times per
+    ticket written. They are listed once per put; nothing changes them during the check.
+24. The same walks (correction 11) also rebuild their processing map (node type → processor) for
+    every node they process, and call the no-op hook ``pre_processing_of_child`` for every child of
+    every node (one walk of the ten overrides it). The map's items are kept per walk, like its node
+    types, and the hook is called only where a walk overrides it.
+25. moto looks each service's backend up (``dynamodb_backends[account]``, the IAM account checks of
+    every request) through ``BackendDict._create_account_specific_backend``, which lists the
+    accounts and then searches the list of every backend in use, comparing each with a Python
+    ``__eq__``, on every lookup: 1 % of a replay's CPU. When the account is there already, nothing
+    is left to do (moto adds an account only there, registering the backend with it, and a reset
+    clears both), so the lookup returns at once; otherwise moto's method runs as before.
 """
 
 from __future__ import annotations
@@ -164,6 +183,9 @@ def apply() -> None:
     _picked_keys()
     _sdk_attribute_values()
     _request_ids()
+    _root_urls()
+    _empty_set_checks()
+    _backend_lookups()
     _APPLIED = True
 
 
@@ -332,6 +354,7 @@ def _parsed_expressions() -> None:
         return types
 
     DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed
+    _expression_walks(DepthFirstTraverser)
 
 
 #: moto's Step Functions modules whose ``copy.deepcopy`` copies the state's data (JSON values)
@@ -1298,3 +1321,112 @@ def _request_ids() -> None:
         return request_id
 
     responses.gen_amzn_requestid_long = gen_amzn_requestid_long
+
+
+def _root_urls() -> None:
+    """Correction 22: a request's root URL is worked out once per origin."""
+    from moto.core.request import Request
+    from werkzeug.utils import cached_property
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    original = WerkzeugRequest.root_url.fget  # type: ignore[attr-defined]
+    roots: dict[tuple[Any, ...], str] = {}
+
+    def root_url(self: Any) -> str:
+        trusted = self.trusted_hosts
+        key = (
+            type(self),
+            None if trusted is None else tuple(trusted),
+            self.scheme,
+            self.headers.get("host"),
+            self.server,
+            self.root_path,
+        )
+        try:
+            found = roots.get(key)
+        except TypeError:  # an unhashable part: not what werkzeug builds
+            return str(original(self))
+        if found is None:
+            found = str(original(self))
+            if len(roots) >= 1024:
+                roots.clear()
+            roots[key] = found
+        return found
+
+    Request.root_url = cached_property(root_url, name="root_url")  # type: ignore[method-assign]
+
+
+def _empty_set_checks() -> None:
+    """Correction 23: a put's attributes are checked against its table's key attributes listed once."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.exceptions import MockValidationException
+
+    def _validate_attr(attr: dict[str, Any]) -> None:  # moto's (its loop's else: always run)
+        for set_type, error in [("NS", "number"), ("SS", "string")]:
+            if set_type in attr and attr[set_type] == []:
+                raise MockValidationException(
+                    "1 validation error detected: One or more parameter values were invalid: "
+                    f"An {error} set  may not be empty"
+                )
+        for val in attr.values():
+            if isinstance(val, dict):
+                _validate_attr(val)
+
+    def validate_put_has_empty_attrs(field_updates: dict[str, Any], table: Any) -> None:
+        if table:
+            key_names = table.attribute_keys
+            for attr, val in field_updates.items():
+                if attr not in key_names:
+                    _validate_attr(val)
+
+    responses.validate_put_has_empty_attrs = validate_put_has_empty_attrs
+
+
+def _expression_walks(traverser: type) -> None:
+    """Correction 24: a walk's processing map is kept per walk, its no-op child hook not called."""
+    from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+
+    no_hook = traverser.pre_processing_of_child  # type: ignore[attr-defined]
+
+    def process(self: Any, node: Any) -> Any:
+        processors = self.__dict__.get("_processors")
+        if processors is None:
+            processors = self.__dict__["_processors"] = tuple(self._processing_map().items())
+        for class_key, processor in processors:
+            if isinstance(node, class_key):
+                return processor(node)
+        return None
+
+    def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
+        if isinstance(node, Node):
+            parent_node = node.parent
+            if node.children is not None:
+                hook = None if type(self).pre_processing_of_child is no_hook else self.pre_processing_of_child
+                for i, child_node in enumerate(node.children):
+                    if hook is not None:
+                        hook(node, i)
+                    self.traverse_node_recursively(child_node, i)
+            if isinstance(node, self.nodes_to_be_processed()):
+                node = self.process(node)
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+        return node
+
+    traverser.process = process  # type: ignore[attr-defined]
+    traverser.traverse_node_recursively = traverse_node_recursively  # type: ignore[attr-defined]
+
+
+def _backend_lookups() -> None:
+    """Correction 25: a backend whose account is there already is looked up without re-registering."""
+    from moto.core import base_backend
+
+    original = base_backend.BackendDict._create_account_specific_backend
+
+    def _create_account_specific_backend(self: Any, account_id: str) -> None:
+        with base_backend.backend_lock:
+            if dict.__contains__(self, account_id):  # added, and registered, by moto's method
+                return
+        original(self, account_id)
+
+    base_backend.BackendDict._create_account_specific_backend = _create_account_specific_backend  # type: ignore[method-assign]

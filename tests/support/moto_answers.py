@@ -230,8 +230,9 @@ def conditional_answers(client: Any, table: str) -> list[Any]:
     return out
 
 
-#: attribute values the SDK refuses (each reported as its validation reports it), and values of
-#: unusual but valid types (a tuple set, a bytearray or text binary, a tuple list)
+#: attribute values the SDK refuses (each reported as its validation reports it), values of
+#: unusual but valid types (a tuple set, a bytearray or text binary, a tuple list), and empty sets
+#: (which moto refuses outside the key attributes)
 PARAMETERS: list[Any] = [
     {"S": 1},
     {"S": "a", "N": "1"},
@@ -251,6 +252,8 @@ PARAMETERS: list[Any] = [
     {"BS": [b"a", "b"]},
     {"L": ({"S": "a"}, {"NS": ("1",)})},
     {"M": {"k": {"M": {"j": {"BOOL": True}}}}},
+    {"SS": []},
+    {"M": {"k": {"NS": []}}},
 ]
 
 
@@ -439,12 +442,15 @@ REQUESTS: list[tuple[str, str, list[tuple[str, Any]], Any]] = [
         "text body",
     ),
     ("POST", "https://lambda.us-east-1.amazonaws.com/", [("X-Bad", "a\nb")], b"{}"),
+    ("GET", "https://bucket.s3.amazonaws.com/a", [("Host", "other:8080")], None),
+    ("GET", "https://bucket.s3.amazonaws.com/a?b=1", [("Accept", "*/*")], None),
+    ("GET", "http://bucket.s3.amazonaws.com:80/a", [("Accept", "*/*")], None),
 ]
 
 
 def environs() -> list[Any]:
     """The werkzeug request moto builds for each of :data:`REQUESTS`: its environ (the body read
-    out of its stream), headers and data; or the error building it raises."""
+    out of its stream), headers, data and URLs; or the error building it raises."""
     from moto.core.request import Request
 
     out: list[Any] = []
@@ -463,7 +469,8 @@ def environs() -> list[Any]:
         except Exception as error:
             data = {"raised": type(error).__name__}
         environ.pop("wsgi.input")
-        out.append([sorted(environ.items(), key=str), list(request.headers.items()), data])
+        urls = [request.root_url, request.url_root, request.raw_url, request.host_url]
+        out.append([sorted(environ.items(), key=str), list(request.headers.items()), data, urls])
     return out
 
 

@@ -137,6 +137,15 @@
     ``__eq__``, on every lookup: 1 % of a replay's CPU. When the account is there already, nothing
     is left to do (moto adds an account only there, registering the backend with it, and a reset
     clears both), so the lookup returns at once; otherwise moto's method runs as before.
+26. moto's ``utcnow`` imports ``datetime.UTC`` on every call (several per request: the date
+    header, stream records, history events). It is now ``datetime.now(timezone.utc)`` made naive,
+    as before, without the import, in every moto module that imported it by name.
+27. ``UpdateItem`` deep-copies the item twice (to answer ``ReturnValues`` and for the stream's old
+    image), one ``copy.deepcopy`` call per attribute and per member of each list and map, each
+    going through deepcopy's dispatch and keep-alive bookkeeping. An item's attribute values are
+    now copied by a function that makes the copy ``DynamoType.__deepcopy__`` makes (a new value
+    each, lists and maps copied member by member, sets as new lists, scalars shared), with the same
+    memo; anything that is not a ``DynamoType`` is still handed to ``copy.deepcopy``.
 """
 
 from __future__ import annotations
@@ -186,6 +195,8 @@ def apply() -> None:
     _root_urls()
     _empty_set_checks()
     _backend_lookups()
+    _plain_utcnow()
+    _item_copies()
     _APPLIED = True
 
 
@@ -1430,3 +1441,64 @@ def _backend_lookups() -> None:
         original(self, account_id)
 
     base_backend.BackendDict._create_account_specific_backend = _create_account_specific_backend  # type: ignore[method-assign]
+
+
+def _plain_utcnow() -> None:
+    """Correction 26: moto's utcnow without an import per call, wherever moto imported it."""
+    import datetime
+    import sys
+
+    from moto.core import utils
+
+    original = utils.utcnow
+
+    def utcnow() -> datetime.datetime:
+        return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # noqa: UP017 - as moto does
+
+    for module in list(sys.modules.values()):  # every module that imported it by name
+        if getattr(module, "utcnow", None) is original and (module.__name__ or "").startswith("moto"):
+            module.utcnow = utcnow  # type: ignore[attr-defined]
+
+
+def _item_copies() -> None:
+    """Correction 27: an item's attribute values are copied as DynamoType.__deepcopy__ copies them."""
+    import copy
+
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def value_copy(value: Any, memo: dict[int, Any]) -> Any:
+        if type(value) is not DynamoType:
+            return copy.deepcopy(value, memo)
+        found = memo.get(id(value))
+        if found is not None:
+            return found
+        result = DynamoType.__new__(DynamoType)
+        memo[id(value)] = result
+        result.type = value.type
+        if value.is_list():
+            result.value = [value_copy(v, memo) for v in value.value]
+        elif value.is_map():
+            result.value = {k: value_copy(v, memo) for k, v in value.value.items()}
+        elif value.is_set():
+            result.value = list(value.value)
+        else:
+            result.value = value.value
+        return result
+
+    def __deepcopy__(
+        self: Any, memo: dict[int, Any]
+    ) -> Any:  # moto's Item.__deepcopy__, values copied directly
+        if id(self) in memo:
+            return memo[id(self)]
+        result = self.__class__.__new__(self.__class__)
+        memo[id(self)] = result
+        result.hash_key = value_copy(self.hash_key, memo)
+        result.range_key = value_copy(self.range_key, memo)
+        attrs_copy = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs_copy)
+        for key, value in self.attrs.items():
+            dict.__setitem__(attrs_copy, key, value_copy(value, memo))
+        result.attrs = attrs_copy
+        return result
+
+    Item.__deepcopy__ = __deepcopy__  # type: ignore[method-assign]

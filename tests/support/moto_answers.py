@@ -5,7 +5,7 @@ conditions and bad expressions), attribute values of every type the SDK takes or
 reports of them), the table's stream, a Step Functions execution of Pass states whose paths copy
 the state's data around (its output and history; run twice), an S3 object under a URL routed by
 path, the User-Agent botocore sends, and the werkzeug requests moto builds from requests of every
-shape the SDK sends, and the date headers, method names and request ids its responses use.
+shape the SDK sends, and the date headers, method names, request ids and times its responses use.
 
 Run as ``python -m tests.support.moto_answers`` (a fresh process: the corrections are process-wide
 once applied); prints ``same`` or the first answers that differ.
@@ -384,6 +384,21 @@ def response_basics() -> list[Any]:
         + [responses.camelcase_to_underscores(n) for n in names * 2]
         + [(len(i), i.isascii() and i.isalnum()) for i in ids]  # request ids are random
         + [ids[1] == ids[2]]
+        + [_now_form()]
+    )
+
+
+def _now_form() -> Any:
+    """The form of moto's ``utcnow``: a naive datetime, UTC (the time itself differs between runs)."""
+    from datetime import UTC, datetime
+
+    from moto.core import utils
+
+    now = utils.utcnow()
+    return (
+        type(now).__name__,
+        now.tzinfo,
+        abs((now - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) < 60,
     )
 
 

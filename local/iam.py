@@ -21,9 +21,10 @@ from __future__ import annotations
 import concurrent.futures
 import contextvars
 import fnmatch
+import functools
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,15 +64,24 @@ class Statement:
 
     def allows(self, request: Request) -> bool:
         """Whether this statement allows ``request``."""
-        if not any(_matches(pattern, request.action, ignore_case=True) for pattern in self.actions):
-            return False
-        if not any(_matches(pattern, request.resource) for pattern in self.resources):
+        actions, resources, keys = self._patterns
+        if not actions(request.action.lower()) or not resources(request.resource):
             return False
         if self.leading_keys is None:
             return True
-        return all(
-            any(_matches(p, key) if self.like else p == key for p in self.leading_keys)
-            for key in request.leading_keys
+        if self.like:
+            return all(keys(key) for key in request.leading_keys)
+        return all(key in self.leading_keys for key in request.leading_keys)
+
+    @functools.cached_property
+    def _patterns(self) -> tuple[Callable[[str], Any], ...]:
+        """The matchers of the actions (lower-cased, as IAM compares them), resources and leading keys:
+        each one regular expression, matching what any of its wildcard patterns matches (checked on
+        every call a function makes, so compiled once, not pattern by pattern per call)."""
+        return (
+            _any_of(p.lower() for p in self.actions),
+            _any_of(self.resources),
+            _any_of(self.leading_keys or ()),
         )
 
 
@@ -261,7 +271,7 @@ def _listed(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def _matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    if ignore_case:
-        pattern, value = pattern.lower(), value.lower()
-    return fnmatch.fnmatchcase(value, pattern)
+def _any_of(patterns: Iterable[str]) -> Callable[[str], Any]:
+    """A matcher for a value that any of the wildcard ``patterns`` matches (as ``fnmatchcase``)."""
+    translated = [fnmatch.translate(pattern) for pattern in patterns]
+    return re.compile("|".join(translated) if translated else "(?!)").match

@@ -1,10 +1,11 @@
 """Answers of moto to a fixed set of calls, before and after local/moto_patches.py.
 
 DynamoDB writes, reads, pages, conditional and expression updates (and the errors of failed
-conditions and bad expressions), the table's stream, a Step Functions execution of Pass states
-whose paths copy the state's data around (its output and history; run twice), an S3 object under a URL
-routed by path, the User-Agent botocore sends, and the werkzeug requests moto builds from
-requests of every shape the SDK sends, and the date headers and method names its responses use.
+conditions and bad expressions), attribute values of every type the SDK takes or refuses (and its
+reports of them), the table's stream, a Step Functions execution of Pass states whose paths copy
+the state's data around (its output and history; run twice), an S3 object under a URL routed by
+path, the User-Agent botocore sends, and the werkzeug requests moto builds from requests of every
+shape the SDK sends, and the date headers, method names, request ids and times its responses use.
 
 Run as ``python -m tests.support.moto_answers`` (a fresh process: the corrections are process-wide
 once applied); prints ``same`` or the first answers that differ.
@@ -229,6 +230,55 @@ def conditional_answers(client: Any, table: str) -> list[Any]:
     return out
 
 
+#: attribute values the SDK refuses (each reported as its validation reports it), values of
+#: unusual but valid types (a tuple set, a bytearray or text binary, a tuple list), and empty sets
+#: (which moto refuses outside the key attributes)
+PARAMETERS: list[Any] = [
+    {"S": 1},
+    {"S": "a", "N": "1"},
+    {},
+    {"Q": "a"},
+    {"SS": ("a", 1)},
+    {"M": {1: S("a")}},
+    {"L": [S("a"), "b"]},
+    {"M": {"k": {"S": None}}},
+    {"B": 3},
+    {"NULL": 1},
+    None,
+    "a",
+    {"SS": ("a", "b")},
+    {"B": bytearray(b"ab")},
+    {"B": "text"},
+    {"BS": [b"a", "b"]},
+    {"L": ({"S": "a"}, {"NS": ("1",)})},
+    {"M": {"k": {"M": {"j": {"BOOL": True}}}}},
+    {"SS": []},
+    {"M": {"k": {"NS": []}}},
+]
+
+
+def parameter_answers(client: Any, table: str) -> list[Any]:
+    """Each of :data:`PARAMETERS` put in an item, used in a key and as an expression's value, then
+    read back (its errors too)."""
+    out: list[Any] = []
+    for i, value in enumerate(PARAMETERS):
+        key = {"PK": S("p"), "SK": S(str(i))}
+        out.append(_error(client.put_item, TableName=table, Item={**key, "x": value}))
+        out.append(_error(client.get_item, TableName=table, Key={**key, "y": value}))
+        out.append(
+            _error(
+                client.update_item,
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET z = :v",
+                ExpressionAttributeValues={":v": value},
+                ReturnValues="ALL_NEW",
+            )
+        )
+        out.append(_error(client.get_item, TableName=table, Key=key))
+    return out
+
+
 #: a stream record's time, and its size (moto measures the record with its time in it)
 _TIMED = ("ApproximateCreationDateTime", "SizeBytes")
 
@@ -309,7 +359,8 @@ def s3_answers(s3: Any, bucket: str) -> list[Any]:
 
 def response_basics() -> list[Any]:
     """The date header moto writes for times of every kind (within a second, across one, aware,
-    a timestamp, a date), and the method names of action names, each asked twice."""
+    a timestamp, a date), the method names of action names, each asked twice, and the form of the
+    request ids it writes."""
     from datetime import UTC, date, datetime, timedelta, timezone
 
     from moto.core import responses
@@ -325,9 +376,30 @@ def response_basics() -> list[Any]:
         date(2026, 3, 1),
     ]
     names = ["PutItem", "BatchWriteItem", "ListTagsOfResource", "DescribeTimeToLive", "GetIDs", "", "A"]
-    return [responses.http_date(t) for t in times * 2] + [
-        responses.camelcase_to_underscores(n) for n in names * 2
-    ]
+    headers: dict[str, str] = {}
+    ids = [responses.gen_amzn_requestid_long(), responses.gen_amzn_requestid_long(headers)]
+    ids.append(headers["x-amzn-requestid"])
+    return (
+        [responses.http_date(t) for t in times * 2]
+        + [responses.camelcase_to_underscores(n) for n in names * 2]
+        + [(len(i), i.isascii() and i.isalnum()) for i in ids]  # request ids are random
+        + [ids[1] == ids[2]]
+        + [_now_form()]
+    )
+
+
+def _now_form() -> Any:
+    """The form of moto's ``utcnow``: a naive datetime, UTC (the time itself differs between runs)."""
+    from datetime import UTC, datetime
+
+    from moto.core import utils
+
+    now = utils.utcnow()
+    return (
+        type(now).__name__,
+        now.tzinfo,
+        abs((now - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) < 60,
+    )
 
 
 def user_agent() -> list[str]:
@@ -385,12 +457,15 @@ REQUESTS: list[tuple[str, str, list[tuple[str, Any]], Any]] = [
         "text body",
     ),
     ("POST", "https://lambda.us-east-1.amazonaws.com/", [("X-Bad", "a\nb")], b"{}"),
+    ("GET", "https://bucket.s3.amazonaws.com/a", [("Host", "other:8080")], None),
+    ("GET", "https://bucket.s3.amazonaws.com/a?b=1", [("Accept", "*/*")], None),
+    ("GET", "http://bucket.s3.amazonaws.com:80/a", [("Accept", "*/*")], None),
 ]
 
 
 def environs() -> list[Any]:
     """The werkzeug request moto builds for each of :data:`REQUESTS`: its environ (the body read
-    out of its stream), headers and data; or the error building it raises."""
+    out of its stream), headers, data and URLs; or the error building it raises."""
     from moto.core.request import Request
 
     out: list[Any] = []
@@ -409,7 +484,8 @@ def environs() -> list[Any]:
         except Exception as error:
             data = {"raised": type(error).__name__}
         environ.pop("wsgi.input")
-        out.append([sorted(environ.items(), key=str), list(request.headers.items()), data])
+        urls = [request.root_url, request.url_root, request.raw_url, request.host_url]
+        out.append([sorted(environ.items(), key=str), list(request.headers.items()), data, urls])
     return out
 
 
@@ -431,6 +507,7 @@ def every_answer(name: str) -> list[Any]:
     client = boto3.client("dynamodb")
     out = answers(client, name)
     out.extend(conditional_answers(client, name))
+    out.extend(parameter_answers(client, name))
     out.extend(stream_answers(name))
     out.extend(state_machine_answers(boto3.client("stepfunctions"), name))
     out.extend(s3_answers(boto3.client("s3"), name))

@@ -85,3 +85,50 @@ def test_policies_the_check_cannot_model_are_refused() -> None:
         iam.statements_of([{"DynamoDBCrudPolicy": {"TableName": "t"}}], "Fn")
     with pytest.raises(ValueError, match="unsupported statement"):
         iam.statements_of([{"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}], "Fn")
+
+
+def test_a_statement_allows_what_any_of_its_wildcards_matches_as_fnmatch_does() -> None:
+    # Given statements of several patterns each: wildcards, a character class, a dot and a literal star
+    import fnmatch
+    import itertools
+
+    actions = ("dynamodb:Get*", "DynamoDB:Query", "ssm:Get?arameter")
+    resources = (f"{TABLE}/index/*", TABLE, "arn:aws:s3:::b/[ab].json", "arn:aws:s3:::b/a.*")
+    keys = ("MENTION#x#*", "CONFIG", "T?", "A.B")
+    like = iam.Statement(actions, resources, keys)
+    equals = iam.Statement(actions, resources, keys, like=False)
+    requests = [
+        iam.Request(action, resource, leading)
+        for action, resource, leading in itertools.product(
+            (
+                "dynamodb:GetItem",
+                "DYNAMODB:getitem",
+                "dynamodb:query",
+                "dynamodb:PutItem",
+                "ssm:GetParameter",
+                "ssm:GetParameters",
+                "dynamodb:Get",
+            ),
+            (
+                TABLE,
+                f"{TABLE}/index/ByAuthor",
+                f"{TABLE}x",
+                "arn:aws:s3:::b/a.json",
+                "arn:aws:s3:::b/c.json",
+                "arn:aws:s3:::b/a.x/y",
+                "arn:aws:s3:::b/aXjson",
+            ),
+            ((), ("MENTION#x#1",), ("CONFIG", "T1"), ("CONFIG", "TICKET#1"), ("A.B",), ("AxB",), ("T",)),
+        )
+    ]
+
+    def matches(patterns: tuple[str, ...], value: str, ignore_case: bool = False) -> bool:
+        fold = str.lower if ignore_case else str
+        return any(fnmatch.fnmatchcase(fold(value), fold(p)) for p in patterns)
+
+    # When each request is checked, Then each statement allows exactly what its patterns match
+    for request in requests:
+        allowed = matches(actions, request.action, ignore_case=True) and matches(resources, request.resource)
+        assert like.allows(request) == (allowed and all(matches(keys, k) for k in request.leading_keys))
+        assert equals.allows(request) == (allowed and all(k in keys for k in request.leading_keys))
+    assert not iam.Statement((), resources).allows(iam.Request("dynamodb:GetItem", TABLE))

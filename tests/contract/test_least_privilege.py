@@ -63,6 +63,8 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
                 | {"MODEL#routing"}
             )
         },
+        # a conversation's first ticket and an earlier version's link to it, in one read
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"TICKET#*", "CONV#*"})},
         "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "INCIDENT#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*", "SURGE#*", "INCIDENT#*"})},
         "s3:GetObject": {MODELS: None},
@@ -76,6 +78,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
     },
     "TriageFunction": {
         "dynamodb:GetItem": {TABLE: frozenset({"MENTION#*", "OUTBOUND#*", "CONV#*", "TICKET#*", "CONFIG"})},
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"TICKET#*", "CONV#*"})},
         "dynamodb:PutItem": {TABLE: frozenset({"TICKET#*", "CONFIG"})},
         "dynamodb:UpdateItem": {TABLE: frozenset({"MENTION#*"})},
     },
@@ -126,7 +129,7 @@ ALLOWED: dict[str, dict[str, dict[str, frozenset[str] | None]]] = {
                 | {"CONV#*", "AGENT#*", "CANNED#*", "CORRECTION#*", "CORRECTED#*"}
             )
         },
-        "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "INCIDENT#*"})},
+        "dynamodb:BatchGetItem": {TABLE: frozenset({"MENTION#*", "TICKET#*", "INCIDENT#*", "CONV#*"})},
         "dynamodb:PutItem": {
             TABLE: frozenset(
                 {"OUTBOUND#*", "TICKET#*", "INCIDENT#*", "ERASURE#*", "CONFIG", "IDEMPOTENCY#*"}

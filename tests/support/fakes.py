@@ -15,7 +15,7 @@ from socialdesk.domain.canned import CannedResponse
 from socialdesk.domain.errors import Conflict
 from socialdesk.domain.incident import Incident, IncidentChange
 from socialdesk.domain.mention import Channel, Mention, MentionStatus, StoredMention
-from socialdesk.domain.ticket import Ticket, TicketChange, TicketEvent, TicketStatus
+from socialdesk.domain.ticket import Ticket, TicketChange, TicketEvent, TicketStatus, conversation_ticket_id
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -131,8 +131,8 @@ class FakeTickets:
         self.audit.setdefault(ticket.ticket_id, []).extend(change.events)
         self.outbox.extend((ticket.ticket_id, e) for e in change.events if e.notify)
 
-    def linked_ticket(self, digest: str) -> str | None:
-        return self.links.get(digest)
+    def conversation_start(self, digest: str) -> tuple[Ticket | None, str | None]:
+        return self.get(conversation_ticket_id(digest, 0)), self.links.get(digest)
 
     def unlink_conversation(self, digest: str) -> None:
         self.links.pop(digest, None)

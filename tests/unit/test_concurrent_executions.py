@@ -24,7 +24,7 @@ from tests.support.fakes import NOW, FakeIncidents, FakeMentions, FakeSurge, Fak
 #: that is out of date: its conditional write must refuse it), by port
 WRITES = [
     ("tickets", "get"),
-    ("tickets", "linked_ticket"),
+    ("tickets", "conversation_start"),
     ("tickets", "save"),
     ("mentions", "attach"),
     ("surge", "count"),

@@ -53,9 +53,9 @@ class CountingTickets(FakeTickets):
         self.reads.append(ticket_id)
         return super().get(ticket_id)
 
-    def linked_ticket(self, digest: str) -> str | None:
-        self.reads.append(f"CONV#{digest}")
-        return super().linked_ticket(digest)
+    def conversation_start(self, digest: str) -> tuple[Ticket | None, str | None]:
+        self.reads.append(f"[{conversation_ticket_id(digest, 0)} CONV#{digest}]")  # one request
+        return super().get(conversation_ticket_id(digest, 0)), self.links.get(digest)
 
 
 def test_a_conversations_tickets_are_its_generations_and_no_link_is_written() -> None:
@@ -188,19 +188,21 @@ def test_a_follow_up_racing_the_customers_message_ends_on_one_ticket() -> None:
     assert [r["kind"] for r in desk.tickets.replies(successor.ticket_id)] == ["outreach"]
 
 
-def test_finding_a_conversations_ticket_reads_what_its_link_and_ticket_did() -> None:
-    # Given the desk counting the items it reads
+def test_finding_a_conversations_ticket_reads_what_its_link_and_ticket_did_in_fewer_requests() -> None:
+    # Given the desk counting the requests it reads with
     desk = Desk()
     desk.tickets = desk.router.tickets = CountingTickets()
     first = tweet(COMPLAINT, handle="quin")
     conversation = digest(first)
-    # When a message opens a conversation: its first generation, absent, then an earlier link, absent
+    start = f"[{conversation_ticket_id(conversation, 0)} CONV#{conversation}]"
+    # When a message opens a conversation: its first generation and an earlier link (both absent), in
+    # one request
     desk.receive(first)
-    assert desk.tickets.reads == [conversation_ticket_id(conversation, 0), f"CONV#{conversation}"]
-    # When the next joins it: its ticket and the absent next generation (once for the whole routing)
+    assert desk.tickets.reads == [start]
+    # When the next joins it: that request, then the absent next generation (once for the routing)
     desk.tickets.reads.clear()
     desk.receive(tweet("@brand hello?", handle="quin", parent=first, at=NOW + timedelta(minutes=5)))
-    assert desk.tickets.reads == [conversation_ticket_id(conversation, g) for g in (0, 1)]
+    assert desk.tickets.reads == [start, conversation_ticket_id(conversation, 1)]
     # And a conversation with no ticket opens its first generation
     found = conversation_tickets(desk.tickets, "a-conversation-with-none")
     assert found.current is None and found.next_ticket_id == conversation_ticket_id(

@@ -111,11 +111,12 @@ class TicketRepository(Protocol):
         """Store several tickets' changes atomically (all or none; Conflict when any changed)."""
         ...
 
-    def linked_ticket(self, digest: str) -> str | None:
-        """The ticket an earlier version linked the conversation to (its ``CONV#`` item), or None.
+    def conversation_start(self, digest: str) -> tuple[Ticket | None, str | None]:
+        """(the conversation's generation-0 ticket, the ticket an earlier version linked the
+        conversation to with a ``CONV#`` item), read together.
 
-        Tickets are found by their derived ids now (``logic.conversations``); the links are read for
-        conversations none of whose tickets has one, and never written.
+        Tickets are found by their derived ids now (``logic.conversations``); the links count for
+        conversations none of whose tickets has one, and are never written.
         """
         ...
 

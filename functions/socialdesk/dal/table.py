@@ -55,11 +55,17 @@ class Table:
             raise storage_error(error, self.what) from error
         return from_attributes(item) if item else None
 
-    def get_many(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Items by key (BatchGetItem, 100 at a time, unprocessed keys retried)."""
+    def get_many(self, keys: list[dict[str, Any]], *, consistent: bool = False) -> list[dict[str, Any]]:
+        """Items by key (BatchGetItem, 100 at a time, unprocessed keys retried; ``consistent``: strongly
+        consistent reads, a read unit per key rather than half)."""
         found: list[dict[str, Any]] = []
         for start in range(0, len(keys), 100):
-            pending: dict[str, Any] = {self.name: {"Keys": keys[start : start + 100]}}
+            pending: dict[str, Any] = {
+                self.name: {
+                    "Keys": keys[start : start + 100],
+                    **({"ConsistentRead": True} if consistent else {}),
+                }
+            }
             for _ in range(6):
                 try:
                     response = self.client.batch_get_item(RequestItems=pending)

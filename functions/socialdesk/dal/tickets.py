@@ -30,7 +30,7 @@ from socialdesk.dal.table import Table
 from socialdesk.domain.errors import Conflict
 from socialdesk.domain.mention import Mention
 from socialdesk.domain.priority import Priority
-from socialdesk.domain.ticket import Ticket, TicketChange, TicketEvent, TicketStatus
+from socialdesk.domain.ticket import Ticket, TicketChange, TicketEvent, TicketStatus, conversation_ticket_id
 from socialdesk.domain.timeutil import months_touched
 
 QUEUE_INDEX = "QueueIndex"
@@ -254,15 +254,15 @@ class DynamoTicketRepository:
             self._table.transact_put(puts, conflict="a ticket changed underneath")
 
     # -- conversations (their tickets have derived ids; links were written by earlier versions) -------
-    def linked_ticket(self, digest: str) -> str | None:
-        """The ticket an earlier version linked the conversation to, or None.
-
-        An eventually consistent read (half a read unit): nothing writes links any more, and one
-        deleted a moment ago (an erasure) points at a ticket already erased, which ends the
-        conversation as no link would.
-        """
-        item = self._table.get(conversation_key(digest), consistent=False)
-        return str(item["ticket_id"]) if item else None
+    def conversation_start(self, digest: str) -> tuple[Ticket | None, str | None]:
+        """(the conversation's first ticket, generation 0; the ticket an earlier version linked the
+        conversation to), in one BatchGetItem: strongly consistent, so the link costs a read unit
+        rather than half, and the lookup one request rather than two."""
+        first = ticket_key(conversation_ticket_id(digest, 0))
+        items = self._table.get_many([first, conversation_key(digest)], consistent=True)
+        ticket = next((ticket_from_item(i) for i in items if i.get("entity") == "ticket"), None)
+        link = next((str(i["ticket_id"]) for i in items if i.get("PK") == f"CONV#{digest}"), None)
+        return ticket, link
 
     def unlink_conversation(self, digest: str) -> None:
         """Delete the conversation's link, if an earlier version wrote one (erasure)."""

@@ -17,8 +17,9 @@ def conversation_tickets(tickets: TicketRepository, conversation: str) -> Conver
     A conversation's tickets have derived ids, one per generation (:func:`conversation_ticket_id`).
     Generation g + 1 is opened only by a writer that read g, and tickets are never deleted, so they
     are generations 0 to n - 1 with none missing: the lookup reads them in turn until one is absent,
-    and the last present is the current one. A conversation with one ticket costs two reads (its
-    ticket and the absent next one), as the link item and its ticket did; each successor one more.
+    and the last present is the current one. Generation 0 is read with the link an earlier version
+    may have written, in one request: a new conversation costs one request, one with one ticket two
+    (the absent next generation), each successor one more.
 
     Parameters
     ----------
@@ -33,11 +34,12 @@ def conversation_tickets(tickets: TicketRepository, conversation: str) -> Conver
     (a ``CONV#`` item, no longer written): that link's ticket is then its latest, and its next ticket
     is generation 0, which every later lookup finds first.
     """
-    generation, latest = 0, None
-    while (found := tickets.get(conversation_ticket_id(conversation, generation))) is not None:
+    first, linked = tickets.conversation_start(conversation)
+    generation, latest, found = 0, None, first
+    while found is not None:
         latest, generation = found, generation + 1
+        found = tickets.get(conversation_ticket_id(conversation, generation))
     if latest is None:
-        linked = tickets.linked_ticket(conversation)
         latest = tickets.get(linked) if linked else None
     return ConversationTickets.of(
         latest, follow_merges(tickets, latest), conversation_ticket_id(conversation, generation)

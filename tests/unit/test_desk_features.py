@@ -4,6 +4,7 @@ the desk report. Given / When / Then, no moto."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,42 @@ def test_round_robin_takes_the_agent_assigned_longest_ago_and_least_open_the_lea
     capped = [roster[0].model_copy(update={"cap": 1}), roster[1]]
     assert choose_agent(least, capped, {"a": 1, "b": 2}) == "b"  # a's own cap is lower
     assert choose_agent(TeamAssignment(), roster, {}) is None  # manual
+
+
+def test_with_nobody_of_its_team_online_a_new_ticket_is_not_read_and_then_is_assigned_as_before() -> None:
+    # Given customer-care assigns least-open, nobody online, and a store that counts ticket reads
+    desk, agents = Desk(), FakeAgents()
+    first = complaint(desk, "erin")
+    reads: list[str] = []
+    counted = desk.tickets.get
+
+    def get(ticket_id: str) -> Any:
+        reads.append(ticket_id)
+        return counted(ticket_id)
+
+    desk.tickets.get = get  # type: ignore[method-assign]
+    # When the outbox asks for an agent, naming the team the ticket's change was stored in
+    chosen = assign_if_needed(
+        first.ticket_id, NOW, tickets=desk.tickets, picker=picker(desk, agents), team=first.team
+    )
+    # Then nobody is chosen and the ticket was not even read
+    assert chosen is None and reads == []
+    # When Ann comes online, Then the same call reads it once and gives it to her
+    agents.online("customer-care", "ann")
+    chosen = assign_if_needed(
+        first.ticket_id, NOW, tickets=desk.tickets, picker=picker(desk, agents), team=first.team
+    )
+    assert chosen == "ann" and reads == [first.ticket_id]
+    # And a ticket moved since its change was stored is assigned in the team it is in now
+    second = complaint(desk, "finn")
+    moved = desk.tickets.get(second.ticket_id)
+    assert moved is not None
+    desk.tickets.save(moved.move("billing", "lead", NOW, desk.policy))
+    agents.online("billing", "bea")
+    chosen = assign_if_needed(
+        second.ticket_id, NOW, tickets=desk.tickets, picker=picker(desk, agents), team="customer-care"
+    )
+    assert chosen == "bea"  # billing assigns round robin
 
 
 def test_a_new_ticket_in_a_least_open_team_goes_to_an_available_agent_and_is_audited() -> None:

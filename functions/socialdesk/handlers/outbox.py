@@ -65,7 +65,7 @@ def _assign(ticket_id: str, team: str) -> None:
     picker = agent_picker()
     if picker.policy.assignment.for_team(team).mode is AssignmentMode.MANUAL:
         return
-    if assign_if_needed(ticket_id, now(), tickets=services().tickets, picker=picker):
+    if assign_if_needed(ticket_id, now(), tickets=services().tickets, picker=picker, team=team):
         metrics.add_metric(name="TicketsAutoAssigned", unit="Count", value=1)
 
 

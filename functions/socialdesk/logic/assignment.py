@@ -37,22 +37,37 @@ class AgentPicker:
     tickets: TicketRepository
     policy: RoutingPolicy
 
-    def pick(self, team: str, at: datetime, *, exclude: Iterable[str | None] = ()) -> str | None:
+    def pick(
+        self,
+        team: str,
+        at: datetime,
+        *,
+        exclude: Iterable[str | None] = (),
+        roster: list[AgentState] | None = None,
+    ) -> str | None:
         """An available agent of ``team`` under its rule (None: manual, or nobody available).
 
-        The open tickets each agent holds are on the roster (one query), so a pick costs the same
-        with 10 tickets waiting or 10,000. Once the ticket is stored with the agent, :meth:`given`.
+        The open tickets each agent holds are on the roster (one query; ``roster``: the one
+        :meth:`online_roster` just read), so a pick costs the same with 10 tickets waiting or 10,000.
+        Once the ticket is stored with the agent, :meth:`given`.
         """
         rule = self.policy.assignment.for_team(team)
         if rule.mode is AssignmentMode.MANUAL:
             return None
-        roster = self.agents.roster(team)
+        roster = self.agents.roster(team) if roster is None else roster
         if not any(a.availability is Availability.ONLINE for a in roster):
             return None
         chosen = choose_agent(rule, roster, held_counts(roster), exclude=exclude)
         if chosen is not None:
             self.agents.assigned(team, chosen, at)
         return chosen
+
+    def online_roster(self, team: str) -> list[AgentState] | None:
+        """``team``'s roster when the team assigns automatically and someone in it is online, else None."""
+        if self.policy.assignment.for_team(team).mode is AssignmentMode.MANUAL:
+            return None
+        roster = self.agents.roster(team)
+        return roster if any(a.availability is Availability.ONLINE for a in roster) else None
 
     def given(self, ticket: Ticket) -> None:
         """A ticket was stored with the agent :meth:`pick` chose: they hold it now, so the next pick
@@ -95,15 +110,27 @@ def needs_agent(ticket: Ticket, policy: RoutingPolicy) -> bool:
 
 
 def assign_if_needed(
-    ticket_id: str, now: datetime, *, tickets: TicketRepository, picker: AgentPicker
+    ticket_id: str,
+    now: datetime,
+    *,
+    tickets: TicketRepository,
+    picker: AgentPicker,
+    team: str | None = None,
 ) -> str | None:
-    """Give an open, unassigned ticket of an automatic team to an agent; returns who (or None)."""
+    """Give an open, unassigned ticket of an automatic team to an agent; returns who (or None).
+
+    ``team``: the team the ticket was in when its change was stored (the outbox knows it): when
+    nobody of that team is online, the ticket is not read at all (a desk at night reads nothing).
+    """
 
     def attempt() -> str | None:
+        roster = picker.online_roster(team) if team else None
+        if team and roster is None:
+            return None
         ticket = tickets.get(ticket_id)
         if ticket is None or not needs_agent(ticket, picker.policy):
             return None
-        agent = picker.pick(ticket.team, now)
+        agent = picker.pick(ticket.team, now, roster=roster if ticket.team == team else None)
         if agent is None:
             return None
         mode = picker.policy.assignment.for_team(ticket.team).mode.value

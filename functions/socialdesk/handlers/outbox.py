@@ -30,9 +30,13 @@ def handle(record: dict[str, Any], audit: AuditStore) -> tuple[int, list[dict[st
     """One stream record's own work → (events recorded, notifications it owes, replies delivered); its
     audit events go to ``audit`` (the batch's, stored with the others' at the end)."""
     change = record.get("dynamodb") or {}
-    image = from_attributes(change.get("NewImage") or {})
-    before = from_attributes(change.get("OldImage") or {})
-    if "ticket" in (image.get("entity"), before.get("entity")):
+    new, old = change.get("NewImage") or {}, change.get("OldImage") or {}
+    kinds = {_entity(new), _entity(old)}
+    if not kinds & _DELIVERED:  # a mention, a raw payload, a counter…: nothing to deliver, nothing parsed
+        return 0, [], 0
+    image = from_attributes(new)
+    before = from_attributes(old) if "ticket" in kinds else {}
+    if "ticket" in kinds:
         from socialdesk.logic.assignment import track_holder
 
         track_holder(
@@ -55,6 +59,15 @@ def handle(record: dict[str, Any], audit: AuditStore) -> tuple[int, list[dict[st
             _assign(str(image["ticket_id"]), str(image.get("team") or ""))
         return stored, notifications, 0
     return 0, [], 0
+
+
+#: the items whose stream records the outbox acts on (a ticket's old image moves its holder too)
+_DELIVERED = frozenset({"ticket", "incident", "reply"})
+
+
+def _entity(image: dict[str, Any]) -> str | None:
+    """A stream image's ``entity``, read off its attribute value without parsing the image."""
+    return (image.get("entity") or {}).get("S")
 
 
 def _assign(ticket_id: str, team: str) -> None:

@@ -72,12 +72,9 @@ def _entity(image: dict[str, Any]) -> str | None:
 
 def _assign(ticket_id: str, team: str) -> None:
     """An open, unassigned ticket: its team's rule may give it to an available agent (audited)."""
-    from socialdesk.domain.assignment import AssignmentMode
     from socialdesk.logic.assignment import assign_if_needed
 
     picker = agent_picker()
-    if picker.policy.assignment.for_team(team).mode is AssignmentMode.MANUAL:
-        return
     if assign_if_needed(ticket_id, now(), tickets=services().tickets, picker=picker, team=team):
         metrics.add_metric(name="TicketsAutoAssigned", unit="Count", value=1)
 

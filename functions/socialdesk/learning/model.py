@@ -95,9 +95,8 @@ class RoutingModel:
         return self._packed
 
     def _token_chars(self, token: str, chars: _PackedTable) -> int | None:
-        """The packed sum of one token's character rows (memoised: tokens repeat across mentions)."""
-        if token in self._token_cache:
-            return self._token_cache[token]
+        """The packed sum of the character rows of a token not memoised yet, memoised (tokens repeat
+        across mentions)."""
         summed, _, repeats = chars.summed(char_grams(token, self.spec))
         self._token_cache[token] = summed
         if repeats is not None:

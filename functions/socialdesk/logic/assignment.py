@@ -51,12 +51,10 @@ class AgentPicker:
         :meth:`online_roster` just read), so a pick costs the same with 10 tickets waiting or 10,000.
         Once the ticket is stored with the agent, :meth:`given`.
         """
+        roster = self.online_roster(team) if roster is None else roster
+        if roster is None:
+            return None
         rule = self.policy.assignment.for_team(team)
-        if rule.mode is AssignmentMode.MANUAL:
-            return None
-        roster = self.agents.roster(team) if roster is None else roster
-        if not any(a.availability is Availability.ONLINE for a in roster):
-            return None
         chosen = choose_agent(rule, roster, held_counts(roster), exclude=exclude)
         if chosen is not None:
             self.agents.assigned(team, chosen, at)

@@ -171,10 +171,7 @@ class StreamBatch(Generic[K]):
     """
 
     def __init__(
-        self,
-        publisher: EventPublisher,
-        retry: TransientRetry | None = None,
-        audit: BatchAuditStore | None = None,
+        self, publisher: EventPublisher, audit: BatchAuditStore, retry: TransientRetry | None = None
     ) -> None:
         self.publisher = publisher
         self.retry = retry or TransientRetry()
@@ -215,7 +212,7 @@ class StreamBatch(Generic[K]):
     def _store_events(self) -> list[K]:
         """Store the collected events in one go (retried); the records whose events are not stored."""
         changes = [change for record_changes in self.events.values() for change in record_changes]
-        if not changes or self.audit is None:
+        if not changes:
             return []
         store = self.audit
         try:

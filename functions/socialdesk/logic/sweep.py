@@ -214,14 +214,15 @@ def sweep(
             ticket = ticket_from_item(image)
             live[ticket.ticket_id] = _live(ticket)
             delivered[ticket.ticket_id] = _counted(ticket)
-            if _older(image.get("updated_at"), now):
+            settled = _older(image.get("updated_at"), now)  # the pipeline is done with it
+            if settled:
                 holds.ticket(ticket.ticket_id, holder(ticket.status.value, ticket.team, ticket.assignee))
             if repairs.index_drift(image):
                 run(partial(repairs.reindex, ticket))
                 report.reindexed += 1
             if (
                 image.get("changes")
-                and _older(image.get("updated_at"), now)
+                and settled
                 and not run(partial(repairs.has_events, ticket.ticket_id, ticket.version))
             ):
                 run(partial(redeliver, image))
@@ -325,7 +326,7 @@ class _Holds:
                     should = self.holder[ticket_id]
                 else:
                     found = ticket(ticket_id)
-                    if found is not None and not _older(found.updated_at.isoformat(), now):
+                    if found is not None and now - found.updated_at <= GRACE:
                         continue
                     should = holder(found.status.value, found.team, found.assignee) if found else None
                 if should != agent:

@@ -52,15 +52,17 @@ class TransientRetry:
         self.cap_seconds = cap_seconds
         self.budget_seconds = budget_seconds
         self.retried = 0
-        self._jitter = random.Random()  # noqa: S311 - backoff jitter, not a secret
+        self._jitter: random.Random | None = None  # seeded on the first fault (seeding reads urandom)
 
     def run(self, work: Callable[[], T], *, on: tuple[type[Exception], ...] = TRANSIENT) -> T:
         """``work()``, retried on the faults ``on`` names while attempts and budget last."""
         for attempt in range(self.attempts - 1):
-            wait = self._jitter.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
             try:
                 return work()
             except on:
+                if self._jitter is None:
+                    self._jitter = random.Random()  # noqa: S311 - backoff jitter, not a secret
+                wait = self._jitter.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
                 if wait > self.budget_seconds:
                     raise
             self.budget_seconds -= wait

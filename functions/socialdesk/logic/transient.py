@@ -25,6 +25,11 @@ pause: Callable[[float], None] = time.sleep
 TRANSIENT: tuple[type[Exception], ...] = (StorageUnavailable, Conflict)
 
 
+#: backoff jitter, seeded once per process (seeding reads urandom; a generator per retry cost ~1 % of the
+#: local replay's CPU)
+_JITTER = random.Random()  # noqa: S311 - backoff jitter, not a secret
+
+
 class TransientRetry:
     """Retries units of work on transient faults, within ``budget_seconds`` of waiting in all.
 
@@ -52,7 +57,6 @@ class TransientRetry:
         self.cap_seconds = cap_seconds
         self.budget_seconds = budget_seconds
         self.retried = 0
-        self._jitter: random.Random | None = None  # seeded on the first fault (seeding reads urandom)
 
     def run(self, work: Callable[[], T], *, on: tuple[type[Exception], ...] = TRANSIENT) -> T:
         """``work()``, retried on the faults ``on`` names while attempts and budget last."""
@@ -60,9 +64,7 @@ class TransientRetry:
             try:
                 return work()
             except on:
-                if self._jitter is None:
-                    self._jitter = random.Random()  # noqa: S311 - backoff jitter, not a secret
-                wait = self._jitter.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
+                wait = _JITTER.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
                 if wait > self.budget_seconds:
                     raise
             self.budget_seconds -= wait

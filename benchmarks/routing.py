@@ -6,6 +6,9 @@ Mentions go in through the webhook (HTTP API → Lambda) as real-shaped X Activi
 through the stream to dispatch, through the real route-mention ASL (moto) to a ticket, and through
 the outbox (audit events, notifications). Deliveries arrive in bursts of the dispatch mapping's
 ``BatchSize`` (busy traffic: each stream batch is full); the fixed cost of a batch is printed too.
+
+``ROUTING_PARAMETERS`` overrides template parameters for the run, e.g.
+``ROUTING_PARAMETERS=RawPayloadRetentionDays=0`` prices a desk that keeps no raw payloads.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -59,7 +63,17 @@ def delivery(i: int, text: str) -> dict[str, Any]:
     return payload
 
 
-def measure(n: int | None = None) -> tuple[Any, int, dict[str, Any]]:
+def parameter_overrides(spec: str) -> dict[str, str]:
+    """``Name=value,Name=value`` (``ROUTING_PARAMETERS``) as template parameter overrides."""
+    pairs = [part.partition("=") for part in spec.split(",") if part.strip()]
+    if any(not sep or not name.strip() for name, sep, _ in pairs):
+        raise SystemExit(f"ROUTING_PARAMETERS: expected Name=value[,Name=value], got {spec!r}")
+    return {name.strip(): value.strip() for name, _, value in pairs}
+
+
+def measure(
+    n: int | None = None, parameters: dict[str, str] | None = None
+) -> tuple[Any, int, dict[str, Any]]:
     """Route ``n`` mentions end to end under the cost meter; return (meter, mentions, run facts)."""
     from benchmarks.costs import Meter
     from local.gateway import LocalGateway
@@ -67,7 +81,7 @@ def measure(n: int | None = None) -> tuple[Any, int, dict[str, Any]]:
     from tests.support.platforms import post_x
 
     n = n or MENTIONS
-    stack = LocalStack()
+    stack = LocalStack(parameter_overrides=parameters)
     gateway = LocalGateway(stack)
     mapping = next(m for m in stack.stream_mappings() if m["function"] == "DispatchFunction")
     burst = int(mapping.get("BatchSize", 25))
@@ -97,11 +111,13 @@ def main() -> None:
     """Print calls per mention by function and the cost table per million mentions."""
     from benchmarks.costs import CALL_MS, bill, print_bill
 
-    meter, n, facts = measure()
+    parameters = parameter_overrides(os.environ.get("ROUTING_PARAMETERS", ""))
+    meter, n, facts = measure(parameters=parameters)
     tally = meter.tally
     print(
         f"== Routing: {n} airline tweets as X deliveries ({facts['body_bytes'] / 1024:.1f} KB each), "
         f"in bursts of {facts['burst']} (the dispatch BatchSize)"
+        + (f"; template parameters {parameters}" if parameters else "")
     )
     for function, calls in sorted(tally.calls_by_function.items()):
         detail = ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(calls.items()))

@@ -292,6 +292,31 @@ def test_a_raw_payload_too_large_for_an_item_is_archived_in_the_bucket(stack: An
     assert archived(stack) == []
 
 
+def test_a_desk_that_keeps_no_raw_payloads_stores_the_mention_and_archives_nothing() -> None:
+    # Given a stack deployed with RawPayloadRetentionDays 0
+    from local.gateway import LocalGateway
+    from local.stack import LocalStack
+
+    stack = LocalStack(parameter_overrides={"RawPayloadRetentionDays": "0"})
+    try:
+        gateway = LocalGateway(stack)
+        # When a delivery arrives
+        assert post_generic(gateway, "reviews", review("raw-none")).status == 200
+        # Then its mention is stored, referencing no payload, and nothing is archived anywhere
+        token = _token("", "admin")
+        found = gateway.request(
+            "GET", "/mentions/generic/reviews:raw-none", {"authorization": f"Bearer {token}"}
+        )
+        assert found.status == 200 and found.json()["mention"]["raw_ref"] is None
+        assert archived(stack) == []
+        # and the bucket still expires what an earlier setting archived there, within a day
+        bucket = stack.environment["RAW_PAYLOAD_BUCKET"]
+        rules = stack.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        assert rules[0]["Expiration"]["Days"] == 1
+    finally:
+        stack.close()
+
+
 def test_unknown_route_is_404(gateway: Any) -> None:
     assert gateway.request("POST", "/webhooks/unknown").status == 404
 

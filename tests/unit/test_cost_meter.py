@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from benchmarks.costs import Index, Meter, item_size, sns_payload, write_units
+from benchmarks.routing import parameter_overrides
 
 TABLE_KEYS = ("PK", "SK")
 
@@ -84,3 +87,13 @@ def test_a_publish_is_sized_by_its_messages_and_attributes_summed_over_a_batch()
     assert sns_payload("Publish", {"TopicArn": "arn", **entry}) == one
     batch = {"TopicArn": "arn", "PublishBatchRequestEntries": [{**entry, "Id": str(i)} for i in range(10)]}
     assert sns_payload("PublishBatch", batch) == 10 * one  # 60 KB: one billed request; 11 would be two
+
+
+def test_the_routing_benchmark_reads_template_parameters_as_name_value_pairs() -> None:
+    assert parameter_overrides("") == {}
+    assert parameter_overrides("RawPayloadRetentionDays=0, LogLevel=INFO") == {
+        "RawPayloadRetentionDays": "0",
+        "LogLevel": "INFO",
+    }
+    with pytest.raises(SystemExit, match="Name=value"):
+        parameter_overrides("RawPayloadRetentionDays")

@@ -25,7 +25,7 @@ class Settings(Model):
     table_name: str = Field(min_length=3)
     raw_payload_bucket: str = Field(min_length=3)
     #: days an archived raw payload is kept (``RawPayloadRetentionDays``)
-    raw_payload_retention_days: int = Field(default=30, ge=1, le=3650)
+    raw_payload_retention_days: int = Field(default=30, ge=0, le=3650)
     secrets_prefix: str = Field(default="/socialdesk/dev", pattern=r"^/[A-Za-z0-9_./-]+$")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=6 * 1024 * 1024)
     secret_cache_seconds: int = Field(default=300, ge=0, le=3600)

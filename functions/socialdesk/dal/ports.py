@@ -272,8 +272,12 @@ class EventPublisher(Protocol):
 class RawPayloadArchive(Protocol):
     """Keeps the exact bytes of every accepted delivery for a retention period."""
 
-    def ref_for(self, channel: str, body: bytes) -> str:
-        """The reference ``body`` is (or will be) archived under: deterministic for identical bytes."""
+    def ref_for(self, channel: str, body: bytes) -> str | None:
+        """The reference ``body`` is (or will be) archived under: deterministic for identical bytes.
+
+        None: this desk keeps no payloads (``RawPayloadRetentionDays`` 0), so nothing is archived;
+        what was archived before is still deleted by reference and expires on its own.
+        """
         ...
 
     def archive(self, channel: str, body: bytes) -> str:

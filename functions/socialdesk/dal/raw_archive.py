@@ -116,7 +116,9 @@ class TableRawPayloadArchive:
     large
         Where bodies too large for an item go (the raw-payload bucket).
     retention_days
-        How long a payload is kept (``RawPayloadRetentionDays``, as the bucket's lifecycle rule).
+        How long a payload is kept (``RawPayloadRetentionDays``, as the bucket's lifecycle rule); 0
+        keeps none: :meth:`ref_for` is None and nothing is written, while payloads archived before
+        are still deleted by reference (an erasure) and expire at the time they were given.
     clock
         Returns "now" (UTC).
     """
@@ -135,17 +137,22 @@ class TableRawPayloadArchive:
         self._retention = timedelta(days=retention_days)
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def ref_for(self, channel: str, body: bytes) -> str:
-        """``raw:<channel>/<sha256>`` (a table item), or the bucket's reference for a large body."""
+    def ref_for(self, channel: str, body: bytes) -> str | None:
+        """``raw:<channel>/<sha256>`` (a table item), the bucket's reference for a large body, or None
+        when this desk keeps no payloads."""
+        if not self._retention:
+            return None
         if len(body) > TABLE_BODY_LIMIT:
             return self._large.ref_for(channel, body)
         return f"raw:{channel}/{hashlib.sha256(body).hexdigest()}"
 
     def archive(self, channel: str, body: bytes) -> str:
         """Store ``body``; return its reference."""
+        ref = self.ref_for(channel, body)
+        if ref is None:
+            raise ValueError("this desk keeps no raw payloads (RawPayloadRetentionDays 0)")
         if len(body) > TABLE_BODY_LIMIT:
             return self._large.archive(channel, body)
-        ref = self.ref_for(channel, body)
         expires = self._clock() + self._retention
         try:
             self._client.put_item(

@@ -119,3 +119,18 @@ def test_the_dictionaries_hold_shapes_not_content(name: str) -> None:
 def test_the_dictionaries_are_what_the_generator_makes_of_the_samples(family: str) -> None:
     shipped = (Path(raw_archive.__file__).with_name("raw_dictionaries") / f"{family}-1.json").read_text()
     assert shipped.rstrip("\n") == raw_dictionaries.dictionary(family)
+
+
+def test_a_desk_that_keeps_no_payloads_refers_to_none_and_writes_none() -> None:
+    class NoCalls:
+        def __getattr__(self, name: str) -> Any:
+            raise AssertionError(f"no AWS call expected, got {name}")
+
+    archive = TableRawPayloadArchive(NoCalls(), "t", raw_archive.S3RawPayloadArchive(NoCalls(), "b"), 0)
+    body = b'{"for_user_id": "1"}'
+    assert archive.ref_for("x", body) is None
+    assert archive.ref_for("meta", body * 20_000) is None  # a large body too
+    with pytest.raises(ValueError, match="keeps no raw payloads"):
+        archive.archive("x", body)
+    kept = TableRawPayloadArchive(NoCalls(), "t", raw_archive.S3RawPayloadArchive(NoCalls(), "b"), 30)
+    assert kept.ref_for("x", body) == f"raw:x/{hashlib.sha256(body).hexdigest()}"

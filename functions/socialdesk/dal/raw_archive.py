@@ -144,15 +144,15 @@ class TableRawPayloadArchive:
             return None
         if len(body) > TABLE_BODY_LIMIT:
             return self._large.ref_for(channel, body)
-        return f"raw:{channel}/{hashlib.sha256(body).hexdigest()}"
+        return _table_ref(channel, body)
 
     def archive(self, channel: str, body: bytes) -> str:
         """Store ``body``; return its reference."""
-        ref = self.ref_for(channel, body)
-        if ref is None:
+        if not self._retention:
             raise ValueError("this desk keeps no raw payloads (RawPayloadRetentionDays 0)")
         if len(body) > TABLE_BODY_LIMIT:
             return self._large.archive(channel, body)
+        ref = _table_ref(channel, body)
         expires = self._clock() + self._retention
         try:
             self._client.put_item(
@@ -177,6 +177,11 @@ class TableRawPayloadArchive:
             self._client.delete_item(TableName=self._table, Key=_raw_key(ref))
         except (ClientError, BotoCoreError) as error:
             raise StorageUnavailable("raw payload archive unavailable") from error
+
+
+def _table_ref(channel: str, body: bytes) -> str:
+    """``raw:<channel>/<sha256>``: the reference of a body archived as a table item."""
+    return f"raw:{channel}/{hashlib.sha256(body).hexdigest()}"
 
 
 def _raw_key(ref: str) -> dict[str, dict[str, str]]:
